@@ -1,0 +1,116 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * The service's configuration, read from the environment once at start-up, validated, frozen.
+ * Nothing else in the service reads `process.env` (STYLE.md habit 4).
+ */
+const ConfigSchema = Type.Object({
+  /** `dev` seeds an admin and allows generated JWT keys; `test` is for the test suites. */
+  profile: Type.Union([Type.Literal('dev'), Type.Literal('test'), Type.Literal('production')]),
+  /** Which roles this process runs: HTTP `api`, event `worker`, or both (`all`, dev default). */
+  role: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]),
+  host: Type.String({ minLength: 1 }),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+  ),
+  redisUrl: Type.String({ pattern: '^rediss?://' }),
+  /** `mysql://user:password@host:port/database`; the database is created when missing. */
+  mysqlUrl: Type.String({ pattern: '^mysql://[^/]+/[A-Za-z0-9_]+$' }),
+  kafkaBrokers: Type.Array(Type.String({ pattern: '^[^:]+:[0-9]+$' }), { minItems: 1 }),
+  kafkaClientId: Type.String({ minLength: 1 }),
+  jwt: Type.Object({
+    /** PKCS#8 PEM of the ES256 signing key; generated per process in dev/test when empty. */
+    privateKeyPem: Type.String(),
+    /** SPKI PEM of the ES256 verification key. */
+    publicKeyPem: Type.String(),
+    keyId: Type.String({ minLength: 1 }),
+    issuer: Type.String({ minLength: 1 }),
+    audience: Type.String({ minLength: 1 }),
+    /** Access token lifetime in seconds. Default 900. */
+    accessTtlSec: Type.Integer({ minimum: 30, maximum: 86_400 }),
+    /** Refresh token (session family) lifetime in seconds. Default 30 days. */
+    refreshTtlSec: Type.Integer({ minimum: 60, maximum: 90 * 86_400 }),
+  }),
+  /** Budget for one dependency call (Redis command, MySQL query, health probe). Default 1000 ms. */
+  dependencyTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
+  /** Time a SIGTERM allows in-flight work to finish before a forced exit. Default 10000 ms. */
+  shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+  /** Trust X-Forwarded-For only behind a known proxy. Default false. */
+  trustProxy: Type.Boolean(),
+  /** Dev admin seeded by `npm start` in the dev profile. */
+  devAdmin: Type.Object({ email: Type.String(), password: Type.String() }),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+export class ConfigError extends Error {
+  readonly code = 'E_CONFIG';
+}
+
+type Env = Record<string, string | undefined>;
+
+const int = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new ConfigError(`${name} must be an integer, got ${JSON.stringify(raw)}`);
+  return n;
+};
+
+const bool = (env: Env, name: string, fallback: boolean): boolean => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+};
+
+/** Reads and validates the configuration; throws `ConfigError` naming every invalid variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const profile = env.SURGE_PROFILE ?? 'production';
+  const candidate = {
+    profile,
+    role: env.SURGE_ROLE ?? 'all',
+    host: env.HOST ?? '127.0.0.1',
+    port: int(env, 'PORT', 3000),
+    logLevel: env.LOG_LEVEL ?? (profile === 'test' ? 'warn' : 'info'),
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    mysqlUrl: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/surge',
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
+    kafkaClientId: env.KAFKA_CLIENT_ID ?? 'surge-shop',
+    jwt: {
+      privateKeyPem: env.JWT_PRIVATE_KEY ?? '',
+      publicKeyPem: env.JWT_PUBLIC_KEY ?? '',
+      keyId: env.JWT_KEY_ID ?? 'dev-1',
+      issuer: env.JWT_ISSUER ?? 'https://surge.local',
+      audience: env.JWT_AUDIENCE ?? 'surge-api',
+      accessTtlSec: int(env, 'JWT_ACCESS_TTL_SEC', 900),
+      refreshTtlSec: int(env, 'JWT_REFRESH_TTL_SEC', 30 * 86_400),
+    },
+    dependencyTimeoutMs: int(env, 'DEPENDENCY_TIMEOUT_MS', 1000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    devAdmin: {
+      email: env.DEV_ADMIN_EMAIL ?? 'admin@surge.local',
+      password: env.DEV_ADMIN_PASSWORD ?? 'surge-dev-admin-password',
+    },
+  };
+  if (!Value.Check(ConfigSchema, candidate)) {
+    const problems = [...Value.Errors(ConfigSchema, candidate)].map(
+      (e) => `${e.instancePath || '/'} ${e.message}`,
+    );
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const keysMissing = candidate.jwt.privateKeyPem === '' || candidate.jwt.publicKeyPem === '';
+  if (keysMissing && profile === 'production') {
+    throw new ConfigError('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY (PEM) are required in the production profile');
+  }
+  return deepFreeze(candidate);
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v !== null && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
+}

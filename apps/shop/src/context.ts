@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Registry } from 'prom-client';
+import {
+  createHttpMetrics,
+  createMetricsRegistry,
+  type HealthCheck,
+  type HttpMetrics,
+} from '@surge/observability';
+import type { Config } from './config.ts';
+import { createDatabase } from './db/database.ts';
+import type { Database } from './db/schema.ts';
+import { createKafkaProbe } from './infra/kafka-probe.ts';
+import { createRedis } from './infra/redis.ts';
+import { createRefreshStore, type RefreshStore } from './modules/sessions/refresh-store.ts';
+import { createTokenService, generateKeyPem, type TokenService } from './modules/sessions/tokens.ts';
+import { DEFAULT_COST, type ScryptCost } from './modules/users/password.ts';
+import { createUsersRepo, type UsersRepo } from './modules/users/users-repo.ts';
+
+/** `starting` until every role is up; `draining` from the first shutdown signal. */
+export interface Lifecycle {
+  state: 'starting' | 'ready' | 'draining';
+}
+
+/** Everything the service is made of, wired by hand (STYLE.md habit 3). */
+export interface Context {
+  config: Config;
+  lifecycle: Lifecycle;
+  redis: Redis;
+  db: Kysely<Database>;
+  users: UsersRepo;
+  tokens: TokenService;
+  refreshStore: RefreshStore;
+  passwordCost: ScryptCost;
+  metrics: Registry;
+  httpMetrics: HttpMetrics;
+  healthChecks: HealthCheck[];
+  /** Closes every client; safe to call once after the HTTP server stopped. */
+  close(): Promise<void>;
+}
+
+export async function createContext(config: Config): Promise<Context> {
+  const timeoutMs = config.dependencyTimeoutMs;
+  const redis = createRedis(config.redisUrl, { timeoutMs, name: `surge-${config.role}` });
+  // ioredis emits 'error' on every failed reconnect; without a listener Node would crash.
+  redis.on('error', () => {});
+  const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs });
+  const kafkaProbe = createKafkaProbe({
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    timeoutMs,
+  });
+
+  const keys = config.jwt.privateKeyPem === '' ? await generateKeyPem() : { ...config.jwt };
+  const tokens = await createTokenService({ ...config.jwt, ...keys });
+  const metrics = createMetricsRegistry({ prefix: 'surge_' });
+
+  const healthChecks: HealthCheck[] = [
+    { name: 'redis', componentType: 'datastore', check: async () => void (await redis.ping()) },
+    {
+      name: 'mysql',
+      componentType: 'datastore',
+      check: async () => void (await sql`SELECT 1`.execute(db)),
+    },
+    { name: 'kafka', componentType: 'component', check: () => kafkaProbe.check() },
+  ];
+
+  return {
+    config,
+    lifecycle: { state: 'starting' },
+    redis,
+    db,
+    users: createUsersRepo(db),
+    tokens,
+    refreshStore: createRefreshStore(redis, config.jwt),
+    // Tests hash many passwords: a cheaper (still salted, still scrypt) cost keeps them fast.
+    passwordCost: config.profile === 'test' ? { N: 2 ** 12, r: 8, p: 1 } : DEFAULT_COST,
+    metrics,
+    httpMetrics: createHttpMetrics(metrics),
+    healthChecks,
+    async close() {
+      await Promise.allSettled([redis.quit(), db.destroy(), kafkaProbe.close()]);
+      redis.disconnect();
+    },
+  };
+}

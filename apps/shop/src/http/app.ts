@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Context } from '../context.ts';
+import { authPlugin } from './auth.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { healthRoutes } from './health-routes.ts';
+import { usersRoutes } from '../modules/users/users-routes.ts';
+import { sessionsRoutes } from '../modules/sessions/sessions-routes.ts';
+
+/** Bodies above this are refused with 413 (SPEC §6). */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/** Log redaction: no secrets or tokens in logs (SPEC §10). */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  '*.password',
+  '*.refreshToken',
+  '*.accessToken',
+];
+
+/**
+ * Builds the HTTP app on an already-created context (clients, repositories, services). Nothing
+ * listens here: `main.ts` owns the socket and signals; tests call `app.inject`.
+ */
+export async function buildApp(ctx: Context): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: REDACT },
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    requestIdLogLabel: 'requestId',
+    requestIdHeader: false,
+    // Honour a well-formed incoming id so a request can be followed across services.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  // Strict validation: no type coercion of bodies, no silent removal of unknown fields.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  installErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.httpMetrics.observe({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      statusCode: reply.statusCode,
+      durationMs: reply.elapsedTime,
+    });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Surge API', version: '1.0.0', description: 'Flash-sale and order backend' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, { ctx });
+  app.get('/.well-known/jwks.json', { schema: { hide: true } }, () => ctx.tokens.jwks);
+
+  if (config.role !== 'worker') {
+    await app.register(authPlugin, { tokens: ctx.tokens, refreshStore: ctx.refreshStore });
+    const shared = { users: ctx.users, passwordCost: ctx.passwordCost };
+    await app.register(usersRoutes, shared);
+    await app.register(sessionsRoutes, {
+      ...shared,
+      tokens: ctx.tokens,
+      refreshStore: ctx.refreshStore,
+      accessTtlSec: config.jwt.accessTtlSec,
+    });
+  }
+  return app;
+}

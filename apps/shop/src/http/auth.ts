@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, unauthorized } from './problem.ts';
+import type { AccessClaims, Role, TokenService } from '../modules/sessions/tokens.ts';
+import type { RefreshStore } from '../modules/sessions/refresh-store.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified access token's claims; set by `app.authenticate`. */
+    auth: AccessClaims | null;
+  }
+  interface FastifyInstance {
+    /** preHandler: requires a valid, unrevoked bearer access token. */
+    authenticate: (request: FastifyRequest) => Promise<void>;
+    /** preHandler factory: requires `authenticate` first, then the role. */
+    requireRole: (role: Role) => (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+/** The authenticated user's claims; for handlers behind `app.authenticate`. */
+export function claimsOf(request: FastifyRequest): AccessClaims {
+  if (!request.auth) throw unauthorized();
+  return request.auth;
+}
+
+export const authPlugin = fp(
+  async (app: FastifyInstance, opts: { tokens: TokenService; refreshStore: RefreshStore }) => {
+    app.decorateRequest('auth', null);
+
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      const header = request.headers.authorization;
+      const match = header === undefined ? null : /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header);
+      if (!match?.[1]) throw unauthorized();
+      const claims = await opts.tokens.verify(match[1]);
+      let revoked = false;
+      try {
+        revoked = await opts.refreshStore.isRevoked(claims.sid);
+      } catch (err) {
+        // Redis down: accept the signed, unexpired token (SPEC §9: users keep working). A revoked
+        // token can then live until its short expiry; the trade-off is in docs/adr/0003.
+        request.log.warn({ err }, 'session revocation check unavailable; accepting token');
+      }
+      if (revoked) throw unauthorized('the session has ended');
+      request.auth = claims;
+    });
+
+    app.decorate('requireRole', (role: Role) => async (request: FastifyRequest) => {
+      if (claimsOf(request).role !== role) {
+        throw new AppError(403, 'FORBIDDEN', `requires the ${role} role`);
+      }
+      return Promise.resolve();
+    });
+    return Promise.resolve();
+  },
+  { name: 'surge-auth' },
+);

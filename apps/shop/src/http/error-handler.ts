@@ -1,0 +1,82 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { isAppError, problem, type Problem } from './problem.ts';
+
+/** Fastify's own client errors, mapped to our stable codes. */
+const FASTIFY_CODES: Record<string, [number, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'INVALID_CONTENT_LENGTH'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON'],
+  FST_ERR_BAD_URL: [400, 'BAD_URL'],
+  FST_ERR_ASYNC_CONSTRAINT: [400, 'BAD_REQUEST'],
+};
+
+const send = (reply: FastifyReply, body: Problem) =>
+  reply.code(body.status).type('application/problem+json').send(body);
+
+/**
+ * The one place errors become HTTP: AppError → its status and code; schema validation → 400
+ * VALIDATION_FAILED with each failing path; Fastify client errors → 4xx; anything else → 500
+ * with nothing internal in the body (the log has the stack).
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const id = request.id;
+    if (isAppError(err)) {
+      if (err.status >= 500) request.log.warn({ err, code: err.code }, 'request failed');
+      reply.headers(err.headers);
+      return send(reply, problem(err.status, err.code, id, err.message));
+    }
+    if (err.validation) {
+      const errors = err.validation.map((v) => ({
+        path: `${err.validationContext ?? 'body'}${v.instancePath || ''}`,
+        message: v.message ?? 'is invalid',
+      }));
+      return send(
+        reply,
+        problem(400, 'VALIDATION_FAILED', id, `${errors.length} field(s) failed validation`, errors),
+      );
+    }
+    const known = err.code === undefined ? undefined : FASTIFY_CODES[err.code];
+    if (known) return send(reply, problem(known[0], known[1], id, err.message));
+    // JSON.parse failures and prototype-poisoning attempts surface as 400 SyntaxErrors.
+    if (err instanceof SyntaxError || (err.statusCode === 400 && !err.code)) {
+      return send(reply, problem(400, 'MALFORMED_JSON', id, 'the body is not valid JSON'));
+    }
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      return send(reply, problem(err.statusCode, 'BAD_REQUEST', id, err.message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return send(reply, problem(500, 'INTERNAL', id, 'an unexpected error occurred'));
+  });
+
+  // 405 needs to know which methods a path has: mirror every route into a lookup-only router.
+  const methodsByPath = FindMyWay({ ignoreTrailingSlash: false });
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      if (m === 'HEAD') continue;
+      try {
+        methodsByPath.on(m as HTTPMethod, route.url, () => {});
+      } catch {
+        // The same path with the same method registered twice (e.g. by a plugin): already known.
+      }
+    }
+  });
+  const methods: HTTPMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = methods.filter((m) => methodsByPath.find(m, path) !== null);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return send(
+        reply,
+        problem(405, 'METHOD_NOT_ALLOWED', request.id, `${request.method} is not allowed on ${path}`),
+      );
+    }
+    return send(reply, problem(404, 'NOT_FOUND', request.id, `no route for ${request.method} ${path}`));
+  });
+}

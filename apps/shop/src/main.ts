@@ -1,0 +1,63 @@
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createContext } from './context.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { buildApp } from './http/app.ts';
+import { ensureAdmin } from './modules/users/ensure-admin.ts';
+
+/**
+ * Composition root and process owner: config → migrations → clients → app → listen; signals and
+ * fatal errors → drain → close. Reads top to bottom.
+ */
+async function main(config: Config): Promise<void> {
+  const applied = await migrateToLatest(config.mysqlUrl, Math.max(config.dependencyTimeoutMs, 5000));
+  const ctx = await createContext(config);
+  const app = await buildApp(ctx);
+  if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');
+
+  // SIGTERM/SIGINT → ready turns 503, in-flight requests finish, clients close. A second signal
+  // or the deadline forces exit (close-with-grace); an uncaught error is logged and exits 1.
+  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
+    ctx.lifecycle.state = 'draining';
+    if (err) app.log.fatal({ err }, 'fatal error; shutting down');
+    else app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    await app.close();
+    await ctx.close();
+    app.log.info('shutdown complete');
+  });
+
+  await app.listen({ host: config.host, port: config.port });
+  if (config.profile === 'dev') {
+    const admin = await ensureAdmin(ctx, config.devAdmin.email, config.devAdmin.password);
+    const base = `http://${config.host}:${config.port}`;
+    process.stdout.write(
+      [
+        '',
+        `Surge is running (${config.role} roles, dev profile)`,
+        `  API       ${base}/v1      docs ${base}/docs`,
+        `  health    ${base}/health/ready      metrics ${base}/metrics`,
+        `  dev admin ${admin.email} / ${config.devAdmin.password}`,
+        '  stop      Ctrl-C (service); npm run infra:down (local Kafka)',
+        '',
+      ].join('\n'),
+    );
+  }
+  ctx.lifecycle.state = 'ready';
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`surge: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}
+main(config).catch((err: unknown) => {
+  process.stderr.write(
+    `surge: start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

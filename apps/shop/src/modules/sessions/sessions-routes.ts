@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { claimsOf } from '../../http/auth.ts';
+import { ProblemRef } from '../../http/openapi.ts';
+import { AppError, dependencyUnavailable } from '../../http/problem.ts';
+import { hashPassword, verifyPassword, type ScryptCost } from '../users/password.ts';
+import type { UsersRepo } from '../users/users-repo.ts';
+import type { RefreshStore } from './refresh-store.ts';
+import type { TokenService } from './tokens.ts';
+
+const TokenPair = Type.Object({
+  accessToken: Type.String(),
+  refreshToken: Type.Union([Type.String(), Type.Null()], {
+    description: 'null only when the session store (Redis) is down: login then works without refresh',
+  }),
+  expiresIn: Type.Integer({ description: 'access token lifetime in seconds' }),
+  tokenType: Type.Literal('Bearer'),
+});
+
+const invalidCredentials = () =>
+  new AppError(401, 'INVALID_CREDENTIALS', 'the email or password is incorrect');
+
+export const sessionsRoutes: FastifyPluginAsyncTypebox<{
+  users: UsersRepo;
+  tokens: TokenService;
+  refreshStore: RefreshStore;
+  passwordCost: ScryptCost;
+  accessTtlSec: number;
+}> = async (app, { users, tokens, refreshStore, passwordCost, accessTtlSec }) => {
+  // Unknown emails are checked against this hash too, so both failures take the same time.
+  const decoyHash = await hashPassword(crypto.randomUUID(), passwordCost);
+
+  app.post(
+    '/v1/sessions',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Log in',
+        body: Type.Object(
+          { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 128 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: TokenPair, 400: ProblemRef, 401: ProblemRef },
+      },
+    },
+    async (request) => {
+      const found = await users.findCredentialsByEmail(request.body.email);
+      const ok = await verifyPassword(request.body.password, found?.passwordHash ?? decoyHash);
+      if (!found || !ok) throw invalidCredentials();
+      let session: { familyId: string; refreshToken: string | null };
+      try {
+        session = await refreshStore.issue(found.id);
+      } catch (err) {
+        // SPEC §9: with Redis down, login still works; the session just cannot be refreshed.
+        request.log.warn({ err }, 'session store unavailable; issuing an access token without refresh');
+        session = { familyId: crypto.randomUUID(), refreshToken: null };
+      }
+      const accessToken = await tokens.sign({ sub: found.id, role: found.role, sid: session.familyId });
+      return {
+        accessToken,
+        refreshToken: session.refreshToken,
+        expiresIn: accessTtlSec,
+        tokenType: 'Bearer' as const,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/sessions/refresh',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Exchange a refresh token for a new pair (rotation; reuse revokes the session)',
+        body: Type.Object({ refreshToken: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: TokenPair, 400: ProblemRef, 401: ProblemRef, 503: ProblemRef },
+      },
+    },
+    async (request) => {
+      let result;
+      try {
+        result = await refreshStore.rotate(request.body.refreshToken);
+      } catch (err) {
+        throw dependencyUnavailable('the session store', err);
+      }
+      if (result.kind === 'reused') {
+        request.log.warn(
+          { userId: result.userId, sessionId: result.familyId },
+          'refresh token reuse: session revoked',
+        );
+      }
+      if (result.kind !== 'rotated')
+        throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'the refresh token is not valid');
+      const user = await users.findById(result.userId);
+      if (!user) throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'the refresh token is not valid');
+      const accessToken = await tokens.sign({ sub: user.id, role: user.role, sid: result.familyId });
+      return {
+        accessToken,
+        refreshToken: result.refreshToken,
+        expiresIn: accessTtlSec,
+        tokenType: 'Bearer' as const,
+      };
+    },
+  );
+
+  app.delete(
+    '/v1/sessions/current',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['sessions'],
+        summary: 'Log out: ends the session, its refresh token and its access tokens',
+        security: [{ bearer: [] }],
+        response: { 204: Type.Null(), 401: ProblemRef, 503: ProblemRef },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await refreshStore.revoke(claimsOf(request).sid);
+      } catch (err) {
+        throw dependencyUnavailable('the session store', err);
+      }
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,24 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { hashPassword, verifyPassword } from './password.ts';
+
+const cheap = { N: 2 ** 10, r: 8, p: 1 };
+
+describe('password hashing', () => {
+  it('verifies the right password and rejects a wrong one', async () => {
+    const stored = await hashPassword('correct horse battery', cheap);
+    assert.match(stored, /^scrypt\$1024\$8\$1\$[\w-]+\$[\w-]+$/);
+    assert.equal(await verifyPassword('correct horse battery', stored), true);
+    assert.equal(await verifyPassword('correct horse batterY', stored), false);
+  });
+
+  it('salts every hash', async () => {
+    assert.notEqual(await hashPassword('same password!', cheap), await hashPassword('same password!', cheap));
+  });
+
+  it('never matches a malformed stored hash', async () => {
+    for (const bad of ['', 'scrypt', 'bcrypt$1$2$3$a$b', 'scrypt$x$8$1$c2FsdA$aGFzaA', 'scrypt$1024$8$1$$']) {
+      assert.equal(await verifyPassword('whatever password', bad), false, bad);
+    }
+  });
+});
