@@ -33,8 +33,16 @@ set -euo pipefail
 # Configuration
 # ---------------------------------------------------------------------------------------------
 
-# Resolve paths from this file's location so the script works from any cwd.
-SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# Resolve paths from this file's real location (following symlinks to it) so the script works
+# from any cwd.
+_src=${BASH_SOURCE[0]}
+while [[ -L $_src ]]; do
+  _dir=$(cd -P "$(dirname "$_src")" && pwd)
+  _src=$(readlink "$_src")
+  [[ $_src == /* ]] || _src=$_dir/$_src
+done
+SCRIPT_DIR=$(cd -P "$(dirname "$_src")" && pwd)
+unset _src _dir
 REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd -P)
 
 HOST=127.0.0.1
@@ -147,7 +155,9 @@ check_java() {
   v=$("$JAVA" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n1)
   major=${v%%.*}
   [[ $major == 1 ]] && major=$(echo "$v" | cut -d. -f2) # "1.8.0_x" style
-  [[ $major =~ ^[0-9]+$ ]] && ((major >= 17)) || die "Kafka 4 needs Java 17+, $JAVA is '${v:-unknown}'"
+  if ! [[ $major =~ ^[0-9]+$ ]] || ((major < 17)); then
+    die "Kafka 4 needs Java 17+, $JAVA is '${v:-unknown}'"
+  fi
 }
 
 sha256_of() {
