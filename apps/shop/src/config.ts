@@ -37,6 +37,11 @@ const ConfigSchema = Type.Object({
   dependencyTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
   /** Time a SIGTERM allows in-flight work to finish before a forced exit. Default 10000 ms. */
   shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+  /**
+   * After SIGTERM, ready answers 503 for this long while requests are still served, so load
+   * balancers stop routing here before the listener closes. Default 0 (set ~5000 behind one).
+   */
+  drainDelayMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
   /** Trust X-Forwarded-For only behind a known proxy. Default false. */
   trustProxy: Type.Boolean(),
   /** Dev admin seeded by `npm start` in the dev profile. */
@@ -91,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     dependencyTimeoutMs: int(env, 'DEPENDENCY_TIMEOUT_MS', 1000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    drainDelayMs: int(env, 'SHUTDOWN_DRAIN_DELAY_MS', 0),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     devAdmin: {
       email: env.DEV_ADMIN_EMAIL ?? 'admin@surge.local',

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createContext } from './context.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
+import { redisConnected } from './infra/redis.ts';
 import { ensureAdmin } from './modules/users/ensure-admin.ts';
 
 /**
@@ -21,11 +22,16 @@ async function main(config: Config): Promise<void> {
     ctx.lifecycle.state = 'draining';
     if (err) app.log.fatal({ err }, 'fatal error; shutting down');
     else app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    if (!err && config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
     await app.close();
+    app.log.info('http server closed; closing clients');
     await ctx.close();
     app.log.info('shutdown complete');
   });
 
+  if (!(await redisConnected(ctx.redis, config.dependencyTimeoutMs))) {
+    app.log.warn('redis is not reachable yet; starting degraded (ready stays 503 until it is)');
+  }
   await app.listen({ host: config.host, port: config.port });
   if (config.profile === 'dev') {
     const admin = await ensureAdmin(ctx, config.devAdmin.email, config.devAdmin.password);

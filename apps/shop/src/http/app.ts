@@ -37,7 +37,6 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     requestTimeout: 30_000,
     return503OnClosing: true,
-    requestIdLogLabel: 'requestId',
     requestIdHeader: false,
     // Honour a well-formed incoming id so a request can be followed across services.
     genReqId: (req) => {
@@ -51,6 +50,12 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   installErrorHandling(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // While draining, close each keep-alive connection after its response: Node closes idle
+  // sockets only once, when close starts, so sockets busy at that moment would otherwise stay
+  // open until their keep-alive timeout and hold the shutdown.
+  app.addHook('onSend', async (_request, reply) => {
+    if (ctx.lifecycle.state === 'draining') reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     ctx.httpMetrics.observe({

@@ -1,0 +1,57 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from './config.ts';
+
+const keys = { JWT_PRIVATE_KEY: 'pem', JWT_PUBLIC_KEY: 'pem' };
+
+describe('loadConfig', () => {
+  it('has documented defaults and is frozen all the way down', () => {
+    const c = loadConfig({ SURGE_PROFILE: 'dev' });
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, '127.0.0.1');
+    assert.deepEqual(c.kafkaBrokers, ['127.0.0.1:9092']);
+    assert.equal(c.jwt.accessTtlSec, 900);
+    assert.ok(Object.isFrozen(c) && Object.isFrozen(c.jwt) && Object.isFrozen(c.kafkaBrokers));
+  });
+
+  it('reads every variable it documents', () => {
+    const c = loadConfig({
+      ...keys,
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      SURGE_ROLE: 'worker',
+      KAFKA_BROKERS: 'k1:9092, k2:9092',
+      REDIS_URL: 'redis://r:6380',
+      MYSQL_URL: 'mysql://u:p@db:3307/shop',
+      TRUST_PROXY: 'true',
+      JWT_ACCESS_TTL_SEC: '60',
+    });
+    assert.equal(c.profile, 'production');
+    assert.deepEqual(
+      [c.port, c.host, c.role, c.redisUrl, c.mysqlUrl, c.trustProxy, c.jwt.accessTtlSec],
+      [8080, '0.0.0.0', 'worker', 'redis://r:6380', 'mysql://u:p@db:3307/shop', true, 60],
+    );
+    assert.deepEqual(c.kafkaBrokers, ['k1:9092', 'k2:9092']);
+  });
+
+  it('rejects invalid values with a ConfigError naming each of them', () => {
+    assert.throws(
+      () => loadConfig({ ...keys, PORT: '3.5' }),
+      (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ ...keys, SURGE_ROLE: 'cron', PORT: '70000', MYSQL_URL: 'postgres://x/y' }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /role/.test(e.message) &&
+        /port/.test(e.message) &&
+        /mysqlUrl/.test(e.message),
+    );
+    assert.throws(() => loadConfig({ ...keys, TRUST_PROXY: 'yes' }), /TRUST_PROXY must be true or false/);
+  });
+
+  it('requires JWT keys in production but not in dev/test', () => {
+    assert.throws(() => loadConfig({}), /JWT_PRIVATE_KEY and JWT_PUBLIC_KEY/);
+    assert.doesNotThrow(() => loadConfig({ SURGE_PROFILE: 'test' }));
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { newUser } from './testing/test-app.ts';
+import { spawnService, waitFor } from './testing/spawn-service.ts';
+
+describe('the service process', () => {
+  it('refuses to start on invalid configuration, naming the variable, exit 78', async () => {
+    const svc = await spawnService({ PORT: 'eighty', KAFKA_BROKERS: 'no-port-here' });
+    assert.equal(await svc.exited, 78);
+    assert.match(svc.output(), /PORT must be an integer/);
+  });
+
+  it('names every invalid variable at once', async () => {
+    const svc = await spawnService({ KAFKA_BROKERS: 'no-port-here', REDIS_URL: 'http://x' });
+    assert.equal(await svc.exited, 78);
+    assert.match(svc.output(), /kafkaBrokers/);
+    assert.match(svc.output(), /redisUrl/);
+  });
+
+  it('refuses the production profile without JWT keys', async () => {
+    const svc = await spawnService({ JWT_PRIVATE_KEY: '', JWT_PUBLIC_KEY: '' });
+    assert.equal(await svc.exited, 78);
+    assert.match(svc.output(), /JWT_PRIVATE_KEY and JWT_PUBLIC_KEY/);
+  });
+
+  it('SIGTERM while requests are in flight: they complete, ready turns 503, then exit 0', async () => {
+    const svc = await spawnService();
+    try {
+      await waitFor(svc, '/health/ready', 200);
+      // Production-cost scrypt keeps these registrations in flight while the signal arrives.
+      const inflight = Array.from({ length: 12 }, () =>
+        fetch(`${svc.baseUrl}/v1/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(newUser('drain')),
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 30));
+      svc.child.kill('SIGTERM');
+      const ready = await fetch(`${svc.baseUrl}/health/ready`).catch(() => undefined);
+      if (ready) assert.equal(ready.status, 503, 'ready must be 503 once draining (or refuse connections)');
+      const statuses = await Promise.all(inflight.map(async (p) => (await p).status));
+      assert.deepEqual(statuses, Array(12).fill(201));
+      const code = await svc.exited;
+      assert.equal(code, 0, svc.output());
+      assert.match(svc.output(), /shutting down: draining in-flight requests/);
+      assert.match(svc.output(), /shutdown complete/);
+    } finally {
+      svc.child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { generateKeyPem } from '../modules/sessions/tokens.ts';
+import { TEST_MYSQL_URL } from './test-app.ts';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address() as { port: number };
+  srv.close();
+  return port;
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs `main.ts` as a real child process (production profile unless overridden). */
+export async function spawnService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const port = await freePort();
+  const keys = await generateKeyPem();
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      MYSQL_URL: process.env.MYSQL_URL ?? TEST_MYSQL_URL,
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+      ...(process.env.KAFKA_BROKERS ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS } : {}),
+      SURGE_PROFILE: 'production',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      JWT_PRIVATE_KEY: keys.privateKeyPem,
+      JWT_PUBLIC_KEY: keys.publicKeyPem,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out, exited };
+}
+
+/** Polls `path` until it answers `status` or the process exits; bounded by `timeoutMs`. */
+export async function waitFor(
+  svc: ServiceProcess,
+  path: string,
+  status = 200,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (svc.child.exitCode !== null) throw new Error(`service exited early:\n${svc.output()}`);
+    try {
+      const res = await fetch(svc.baseUrl + path, { signal: AbortSignal.timeout(2000) });
+      if (res.status === status) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${path} did not answer ${status} within ${timeoutMs} ms:\n${svc.output()}`);
+}
