@@ -35,7 +35,9 @@ describe('the service process', () => {
           body: JSON.stringify(newUser('drain')),
         }),
       );
-      await new Promise((r) => setTimeout(r, 30));
+      // Signal only once the server has received every request: all 12 are then in flight.
+      const received = () => svc.output().match(/"url":"\/v1\/users"[^\n]*"incoming request"/g)?.length ?? 0;
+      while (received() < 12) await new Promise((r) => setTimeout(r, 5));
       svc.child.kill('SIGTERM');
       const ready = await fetch(`${svc.baseUrl}/health/ready`).catch(() => undefined);
       if (ready) assert.equal(ready.status, 503, 'ready must be 503 once draining (or refuse connections)');
