@@ -1,0 +1,46 @@
+/**
+ * A message as handlers and publishers see it: a CloudEvents 1.0 event (SPEC §11) plus the
+ * partition key. On the wire it travels in binary mode: attributes as `ce_*` headers, `data` as
+ * the JSON value.
+ */
+export interface Message<T = unknown> {
+  /** `ce_id`: UUIDv7, unique per event; the deduplication key. */
+  id: string;
+  /** `ce_type`, e.g. `surge.user.registered.v1`. */
+  type: string;
+  /** `ce_source`, e.g. `/surge/shop`. */
+  source: string;
+  /** `ce_time`, RFC 3339. */
+  time: string;
+  /** `ce_subject`: the aggregate the event is about, when there is one. */
+  subject?: string;
+  /** Partition key: messages with the same key keep their order. */
+  key: string;
+  data: T;
+  /** Other headers, e.g. `traceparent`. Never `ce_*` or `content-type` (those are derived). */
+  headers: Record<string, string>;
+}
+
+/** A message delivered by a subscriber, with where it came from. */
+export interface Delivery<T = unknown> extends Message<T> {
+  topic: string;
+  partition: number;
+  /** Transport position as a string (Kafka offset, Redis stream id). */
+  offset: string;
+  /** Broker timestamp, epoch milliseconds. */
+  timestamp: number;
+  /** 1 on first delivery; higher when redelivered by the transport. */
+  deliveryAttempt: number;
+  /**
+   * Set when the record could not be decoded (missing CloudEvents headers, value not JSON): the
+   * reason. `data` then holds the raw value. Such a record is poison: dead-letter it at once.
+   */
+  malformed?: string;
+}
+
+/** What a transport sends and receives: the record of one message as bytes-ready strings. */
+export interface WireRecord {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}

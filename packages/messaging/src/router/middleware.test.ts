@@ -1,0 +1,215 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Type } from 'typebox';
+import { FatalError, TransientError } from '../errors.ts';
+import { defineEvent, EventRegistry } from '../events.ts';
+import type { Delivery, Message } from '../message.ts';
+import type { Publisher } from '../ports.ts';
+import { deadLetter } from './dead-letter.ts';
+import { compose } from './middleware.ts';
+import { recoverer } from './recoverer.ts';
+import { retry, RetriesExhaustedError } from './retry.ts';
+import { HandlerTimeoutError, timeout } from './timeout.ts';
+import { validate } from './validate.ts';
+
+const Registered = defineEvent({
+  type: 'test.registered.v1',
+  topic: 'test.users',
+  schema: Type.Object({ userId: Type.String() }, { additionalProperties: false }),
+});
+
+const delivery = (over: Partial<Delivery> = {}): Delivery => ({
+  ...Registered.create({ userId: 'u1' }, { key: 'u1', source: '/test' }),
+  topic: 'test.users',
+  partition: 2,
+  offset: '41',
+  timestamp: 1_700_000_000_000,
+  deliveryAttempt: 1,
+  ...over,
+});
+
+function fakePublisher(fail = false) {
+  const sent: Array<{ topic: string; message: Message }> = [];
+  const publisher: Publisher = {
+    publish(topic, messages) {
+      if (fail) return Promise.reject(new Error('broker down'));
+      for (const message of messages) sent.push({ topic, message });
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  return { publisher, sent };
+}
+
+const signal = () => new AbortController().signal;
+const noJitter = { random: () => 0 };
+
+describe('retry', () => {
+  it('retries handler errors up to the limit, then throws RetriesExhaustedError', async () => {
+    let calls = 0;
+    const h = compose(
+      async () => void (calls++, await Promise.reject(new Error('boom'))),
+      retry({ maxAttempts: 3, ...noJitter }),
+    );
+    const err = await h(delivery(), signal()).catch((e: unknown) => e);
+    assert.ok(err instanceof RetriesExhaustedError);
+    assert.equal(err.attempts, 3);
+    assert.equal(calls, 3);
+  });
+
+  it('a fatal error is not retried', async () => {
+    let calls = 0;
+    const h = compose(
+      () => (calls++, Promise.reject(new FatalError('poison'))),
+      retry({ maxAttempts: 5, ...noJitter }),
+    );
+    await assert.rejects(h(delivery(), signal()), FatalError);
+    assert.equal(calls, 1);
+  });
+
+  it('transient errors retry beyond the limit and do not use up attempts', async () => {
+    let calls = 0;
+    const h = compose(
+      () => {
+        calls++;
+        if (calls <= 20) return Promise.reject(new TransientError('mysql down'));
+        if (calls === 21) return Promise.reject(new Error('one real failure'));
+        return Promise.resolve();
+      },
+      retry({ maxAttempts: 2, ...noJitter }),
+    );
+    await h(delivery(), signal());
+    assert.equal(calls, 22);
+  });
+
+  it('driver connection codes count as transient', async () => {
+    let calls = 0;
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const h = compose(
+      () => (++calls < 10 ? Promise.reject(refused) : Promise.resolve()),
+      retry({ maxAttempts: 1, ...noJitter }),
+    );
+    await h(delivery(), signal());
+    assert.equal(calls, 10);
+  });
+
+  it('stops retrying when the signal aborts, and rethrows', async () => {
+    const ac = new AbortController();
+    const h = compose(() => Promise.reject(new TransientError('down')), retry({ baseMs: 10_000 }));
+    const p = h(delivery(), ac.signal);
+    setTimeout(() => ac.abort(), 10);
+    await assert.rejects(p, TransientError);
+  });
+});
+
+describe('deadLetter', () => {
+  it('publishes to <topic>.dlt with the original record and dlt_* headers, then acks', async () => {
+    const { publisher, sent } = fakePublisher();
+    const d = delivery({ headers: { traceparent: '00-abc-def-01' } });
+    const h = compose(
+      () => Promise.reject(new Error('handler bug')),
+      deadLetter({ publisher, group: 'g1' }),
+      retry({ maxAttempts: 2, ...noJitter }),
+    );
+    await h(d, signal());
+    assert.equal(sent.length, 1);
+    const { topic, message } = sent[0]!;
+    assert.equal(topic, 'test.users.dlt');
+    assert.equal(message.id, d.id);
+    assert.deepEqual(message.data, d.data);
+    assert.equal(message.key, d.key);
+    assert.equal(message.headers.traceparent, '00-abc-def-01');
+    assert.deepEqual(
+      [
+        message.headers.dlt_original_topic,
+        message.headers.dlt_original_partition,
+        message.headers.dlt_original_offset,
+        message.headers.dlt_original_timestamp,
+        message.headers.dlt_consumer_group,
+        message.headers.dlt_attempts,
+        message.headers.dlt_error_class,
+        message.headers.dlt_error_message,
+      ],
+      ['test.users', '2', '41', '1700000000000', 'g1', '2', 'Error', 'gave up after 2 attempts: handler bug'],
+    );
+  });
+
+  it('never dead-letters a transient error (it is rethrown, so the record is not acked)', async () => {
+    const { publisher, sent } = fakePublisher();
+    const h = compose(
+      () => Promise.reject(new TransientError('redis down')),
+      deadLetter({ publisher, group: 'g' }),
+    );
+    await assert.rejects(h(delivery(), signal()), TransientError);
+    assert.equal(sent.length, 0);
+  });
+
+  it('when the dead-letter publish fails the error propagates: nothing is dropped', async () => {
+    const { publisher } = fakePublisher(true);
+    const h = compose(() => Promise.reject(new FatalError('poison')), deadLetter({ publisher, group: 'g' }));
+    await assert.rejects(h(delivery(), signal()), /broker down/);
+  });
+});
+
+describe('validate', () => {
+  const registry = new EventRegistry([Registered]);
+  const run = (d: Delivery) => compose(() => Promise.resolve(), validate(registry))(d, signal());
+
+  it('passes a valid event', async () => {
+    await run(delivery());
+  });
+
+  it('rejects schema-invalid data, unknown types and malformed records as fatal', async () => {
+    for (const d of [
+      delivery({ data: { userId: 7 } }),
+      delivery({ data: { userId: 'u', extra: true } }),
+      delivery({ type: 'test.unknown.v1' }),
+      delivery({ malformed: 'the record value is not JSON', data: '{oops' }),
+    ]) {
+      await assert.rejects(run(d), (e: unknown) => (e as { fatal?: boolean }).fatal === true);
+    }
+  });
+
+  it('a schema-invalid record is dead-lettered after exactly one attempt', async () => {
+    const { publisher, sent } = fakePublisher();
+    let calls = 0;
+    const h = compose(
+      () => (calls++, Promise.resolve()),
+      deadLetter({ publisher, group: 'g' }),
+      retry({ maxAttempts: 5, ...noJitter }),
+      validate(registry),
+    );
+    await h(delivery({ data: { nope: 1 } }), signal());
+    assert.equal(calls, 0);
+    assert.equal(sent[0]?.message.headers.dlt_error_class, 'SchemaError');
+    assert.equal(sent[0]?.message.headers.dlt_attempts, '1');
+  });
+});
+
+describe('timeout and recoverer', () => {
+  it('a handler that ignores its signal is abandoned at the deadline', async () => {
+    const h = compose(() => new Promise<void>(() => {}), timeout(20));
+    await assert.rejects(h(delivery(), signal()), HandlerTimeoutError);
+  });
+
+  it('the handler sees its signal abort at the deadline', async () => {
+    let aborted = false;
+    const h = compose(
+      (_d, s) =>
+        new Promise<void>((_, reject) =>
+          s.addEventListener('abort', () => ((aborted = true), reject(new Error('x')))),
+        ),
+      timeout(20),
+    );
+    await assert.rejects(h(delivery(), signal()));
+    assert.equal(aborted, true);
+  });
+
+  it('turns a synchronous throw of a non-Error into a rejected Error', async () => {
+    const h = compose(() => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw 'a string';
+    }, recoverer);
+    await assert.rejects(h(delivery(), signal()), /non-Error value: a string/);
+  });
+});

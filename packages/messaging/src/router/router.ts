@@ -1,0 +1,98 @@
+import type { EventRegistry } from '../events.ts';
+import type { Handler, Publisher, Subscriber, Subscription } from '../ports.ts';
+import { deadLetter } from './dead-letter.ts';
+import type { MessagingMetrics } from './metrics.ts';
+import { compose, type Middleware } from './middleware.ts';
+import { recoverer } from './recoverer.ts';
+import { retry, type RetryOptions } from './retry.ts';
+import { timeout } from './timeout.ts';
+import { validate } from './validate.ts';
+
+export interface HandlerSpec {
+  /** Stable name, used in metrics and logs. */
+  name: string;
+  topic: string;
+  /** Consumer group; one per handler so each handler sees every message. */
+  group: string;
+  handle: Handler;
+  /** Per-attempt budget. Default 30000 ms. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** Extra middlewares, innermost (around `handle`), e.g. a deduplicator. */
+  middlewares?: readonly Middleware[];
+}
+
+export interface RouterOptions {
+  subscriber: Subscriber;
+  /** Publishes dead letters. */
+  publisher: Publisher;
+  registry: EventRegistry;
+  metrics?: MessagingMetrics;
+  /** Logs what the router recovers from: retries and dead letters. */
+  log?: (level: 'warn' | 'error', msg: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * Runs handlers on subscriptions, each wrapped, outermost first, in: metrics → dead-letter →
+ * retry → recoverer → schema validation → timeout → the handler's own middlewares → handler.
+ */
+export function createRouter(opts: RouterOptions) {
+  const specs: HandlerSpec[] = [];
+  const running: Subscription[] = [];
+  const log = opts.log ?? (() => {});
+
+  function build(spec: HandlerSpec): Handler {
+    const stack: Middleware[] = [];
+    if (opts.metrics) stack.push(opts.metrics.middleware(spec.name));
+    stack.push(
+      deadLetter({
+        publisher: opts.publisher,
+        group: spec.group,
+        onDeadLetter: ({ topic, error }) => {
+          opts.metrics?.deadLettered(spec.name, topic);
+          log('error', 'message dead-lettered', { handler: spec.name, topic, err: error });
+        },
+      }),
+      retry({
+        ...spec.retry,
+        onRetry: (info) => {
+          opts.metrics?.retried(spec.name, info.transient);
+          log('warn', 'message handling failed; retrying', {
+            handler: spec.name,
+            attempt: info.attempt,
+            transient: info.transient,
+            delayMs: info.delayMs,
+            err: info.error,
+          });
+          spec.retry?.onRetry?.(info);
+        },
+      }),
+      recoverer,
+      validate(opts.registry),
+      timeout(spec.timeoutMs ?? 30_000),
+      ...(spec.middlewares ?? []),
+    );
+    return compose(spec.handle, ...stack);
+  }
+
+  return {
+    addHandler(spec: HandlerSpec): void {
+      if (specs.some((s) => s.name === spec.name)) throw new Error(`handler ${spec.name} added twice`);
+      specs.push(spec);
+    },
+    /** Subscribes every handler. */
+    async start(): Promise<void> {
+      for (const spec of specs) {
+        running.push(
+          await opts.subscriber.subscribe({ topic: spec.topic, group: spec.group, handler: build(spec) }),
+        );
+      }
+    },
+    /** Graceful: in-flight deliveries finish and commit, then each subscription leaves its group. */
+    async close(): Promise<void> {
+      await Promise.allSettled(running.splice(0).map((s) => s.close()));
+    },
+  };
+}
+
+export type Router = ReturnType<typeof createRouter>;
