@@ -20,6 +20,11 @@ const ConfigSchema = Type.Object({
   mysqlUrl: Type.String({ pattern: '^mysql://[^/]+/[A-Za-z0-9_]+$' }),
   kafkaBrokers: Type.Array(Type.String({ pattern: '^[^:]+:[0-9]+$' }), { minItems: 1 }),
   kafkaClientId: Type.String({ minLength: 1 }),
+  /**
+   * Prepended to every topic and consumer group name. Default empty. Lets several deployments
+   * (or test runs) share one cluster without seeing each other's events.
+   */
+  kafkaTopicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]*$', maxLength: 100 }),
   jwt: Type.Object({
     /** PKCS#8 PEM of the ES256 signing key; generated per process in dev/test when empty. */
     privateKeyPem: Type.String(),
@@ -85,6 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
     mysqlUrl: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/surge',
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
     kafkaClientId: env.KAFKA_CLIENT_ID ?? 'surge-shop',
+    kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
     jwt: {
       privateKeyPem: env.JWT_PRIVATE_KEY ?? '',
       publicKeyPem: env.JWT_PUBLIC_KEY ?? '',

@@ -1,7 +1,16 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import {
+  createKafkaPublisher,
+  createMessagingMetrics,
+  createOutbox,
+  type MessagingMetrics,
+  type Outbox,
+  type Publisher,
+} from '@surge/messaging';
 import {
   createHttpMetrics,
   createMetricsRegistry,
@@ -27,6 +36,14 @@ export interface Lifecycle {
 export interface Context {
   config: Config;
   lifecycle: Lifecycle;
+  logger: Logger;
+  /** Kafka publisher (acks=all, bounded buffer): outbox relay, dead letters, replays. */
+  publisher: Publisher;
+  messagingMetrics: MessagingMetrics;
+  /** Database-originated events: written in the business transaction, relayed by the worker. */
+  outbox: Outbox;
+  /** The configured name of a base topic (`surge.users.v1` → with `KAFKA_TOPIC_PREFIX`). */
+  topic: (base: string) => string;
   redis: Redis;
   db: Kysely<Database>;
   users: UsersRepo;
@@ -40,8 +57,19 @@ export interface Context {
   close(): Promise<void>;
 }
 
+/** Log redaction: no secrets or tokens in logs (SPEC §10). */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  '*.password',
+  '*.refreshToken',
+  '*.accessToken',
+];
+
 export async function createContext(config: Config): Promise<Context> {
   const timeoutMs = config.dependencyTimeoutMs;
+  const logger = pino({ level: config.logLevel, redact: REDACT });
   const redis = createRedis(config.redisUrl, { timeoutMs, name: `surge-${config.role}` });
   // ioredis emits 'error' on every failed reconnect; without a listener Node would crash.
   redis.on('error', () => {});
@@ -55,6 +83,11 @@ export async function createContext(config: Config): Promise<Context> {
   const keys = config.jwt.privateKeyPem === '' ? await generateKeyPem() : { ...config.jwt };
   const tokens = await createTokenService({ ...config.jwt, ...keys });
   const metrics = createMetricsRegistry({ prefix: 'surge_' });
+  const publisher = createKafkaPublisher({
+    brokers: config.kafkaBrokers,
+    clientId: `${config.kafkaClientId}-${config.role}`,
+    timeoutMs: Math.max(timeoutMs, 5000),
+  });
 
   const healthChecks: HealthCheck[] = [
     { name: 'redis', componentType: 'datastore', check: async () => void (await redis.ping()) },
@@ -69,6 +102,11 @@ export async function createContext(config: Config): Promise<Context> {
   return {
     config,
     lifecycle: { state: 'starting' },
+    logger,
+    publisher,
+    messagingMetrics: createMessagingMetrics(metrics),
+    outbox: createOutbox({ table: 'outbox' }),
+    topic: (base) => config.kafkaTopicPrefix + base,
     redis,
     db,
     users: createUsersRepo(db),
@@ -80,7 +118,7 @@ export async function createContext(config: Config): Promise<Context> {
     httpMetrics: createHttpMetrics(metrics),
     healthChecks,
     async close() {
-      await Promise.allSettled([redis.quit(), db.destroy(), kafkaProbe.close()]);
+      await Promise.allSettled([redis.quit(), db.destroy(), kafkaProbe.close(), publisher.close()]);
       redis.disconnect();
     },
   };

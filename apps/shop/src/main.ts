@@ -4,6 +4,7 @@ import { createContext } from './context.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
 import { redisConnected } from './infra/redis.ts';
+import { startWorkers } from './workers/start-workers.ts';
 import { ensureAdmin } from './modules/users/ensure-admin.ts';
 
 /**
@@ -15,6 +16,7 @@ async function main(config: Config): Promise<void> {
   const ctx = await createContext(config);
   const app = await buildApp(ctx);
   if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');
+  const workers = config.role === 'api' ? undefined : startWorkers(ctx);
 
   // SIGTERM/SIGINT → ready turns 503, in-flight requests finish, clients close. A second signal
   // or the deadline forces exit (close-with-grace); an uncaught error is logged and exits 1.
@@ -24,7 +26,9 @@ async function main(config: Config): Promise<void> {
     else app.log.info({ signal }, 'shutting down: draining in-flight requests');
     if (!err && config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
     await app.close();
-    app.log.info('http server closed; closing clients');
+    app.log.info('http server closed; stopping workers');
+    // Consumers finish in-flight messages and commit before the clients close.
+    await workers?.close();
     await ctx.close();
     app.log.info('shutdown complete');
   });

@@ -53,6 +53,8 @@ export function isTransient(e: unknown): boolean {
   ) {
     return true;
   }
+  const nested = (e as { errors?: unknown }).errors;
+  if (Array.isArray(nested) && nested.some((x) => x !== e && isTransient(x))) return true;
   return err.cause !== undefined && err.cause !== e && isTransient(err.cause);
 }
 

@@ -12,6 +12,8 @@ export interface EventType<S extends TSchema = TSchema> {
   readonly schema: S;
   /** Throws `SchemaError` (fatal: dead-letter, never retry) when `data` does not match. */
   assert(data: unknown): asserts data is Static<S>;
+  /** Returns `data` typed, or throws `SchemaError`. */
+  parse(data: unknown): Static<S>;
   /** Like `assert`, without narrowing: for callers that hold the type only as `EventType`. */
   check(data: unknown): void;
   /** Builds a message with a fresh UUIDv7 id and the current time; validates `data`. */
@@ -39,6 +41,10 @@ export function defineEvent<S extends TSchema>(def: {
     ...def,
     assert,
     check: (data: unknown) => assert(data),
+    parse(data: unknown): Static<S> {
+      assert(data);
+      return data;
+    },
     create(data, opts) {
       assert(data);
       return {

@@ -6,7 +6,11 @@ export type { EventType } from './events.ts';
 export { TransientError, FatalError, SchemaError, isTransient, isFatal } from './errors.ts';
 export { DLT, deadLetterTopic } from './dead-letter-headers.ts';
 export { ByteBudget } from './byte-budget.ts';
-export { createKafkaPublisher, PublishTimeoutError } from './kafka/kafka-publisher.ts';
+export {
+  createKafkaPublisher,
+  PublishTimeoutError,
+  BrokerUnavailableError,
+} from './kafka/kafka-publisher.ts';
 export type { KafkaPublisherOptions } from './kafka/kafka-publisher.ts';
 export { createKafkaSubscriber } from './kafka/kafka-subscriber.ts';
 export type { KafkaSubscriberOptions } from './kafka/kafka-subscriber.ts';
@@ -27,3 +31,15 @@ export { deduplicator, createRedisDedupeStore } from './router/deduplicator.ts';
 export type { DedupeStore } from './router/deduplicator.ts';
 export { createMessagingMetrics } from './router/metrics.ts';
 export type { MessagingMetrics } from './router/metrics.ts';
+export { createOutbox } from './outbox/outbox.ts';
+export type { Outbox } from './outbox/outbox.ts';
+export { createOutboxTable, dropOutboxTable } from './outbox/outbox-table.ts';
+export type { OutboxTable } from './outbox/outbox-table.ts';
+export { createRedisStreamsPublisher, DEFAULT_MAX_LEN } from './redis-streams/publisher.ts';
+export type { RedisStreamsPublisherOptions } from './redis-streams/publisher.ts';
+export { createRedisStreamsSubscriber } from './redis-streams/subscriber.ts';
+export type { RedisStreamsSubscriberOptions } from './redis-streams/subscriber-options.ts';
+export { createOutboxRelay } from './outbox/outbox-relay.ts';
+export type { OutboxRelay } from './outbox/outbox-relay.ts';
+export type { OutboxRelayOptions, OutboxLog } from './outbox/outbox-relay-options.ts';
+export { OutboxTimeoutError } from './outbox/with-timeout.ts';

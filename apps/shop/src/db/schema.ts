@@ -1,8 +1,13 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { OutboxTable } from '@surge/messaging';
 
 /** Kysely's view of the MySQL tables; migrations in ./migrations are the source of truth. */
 export interface Database {
   users: UsersTable;
+  notifications: NotificationsTable;
+  audit_log: AuditLogTable;
+  dead_letters: DeadLettersTable;
+  outbox: OutboxTable;
   kysely_migration: { name: string; timestamp: string };
 }
 
@@ -15,4 +20,46 @@ export interface UsersTable {
   created_at: ColumnType<Date, Date, never>;
   /** Monotonic row counter: a stable keyset for admin listings. */
   seq: Generated<number>;
+}
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  title: string;
+  body: string;
+  created_at: Date;
+}
+
+export interface AuditLogTable {
+  event_id: string;
+  event_type: string;
+  subject: string | null;
+  source: string;
+  data: string;
+  occurred_at: Date;
+  recorded_at: Date;
+}
+
+export interface DeadLettersTable {
+  seq: Generated<number>;
+  id: string;
+  dlt_topic: string;
+  dlt_partition: number;
+  dlt_offset: string;
+  original_topic: string;
+  original_partition: number | null;
+  original_offset: string | null;
+  consumer_group: string | null;
+  attempts: number | null;
+  error_class: string | null;
+  error_message: string | null;
+  event_id: string | null;
+  event_type: string | null;
+  msg_key: string;
+  /** The dead-lettered message as JSON (`Message`), exactly what replay republishes. */
+  message: string;
+  failed_at: Date;
+  replayed_at: Date | null;
+  replay_count: Generated<number>;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,21 +9,13 @@ import { installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { usersRoutes } from '../modules/users/users-routes.ts';
 import { sessionsRoutes } from '../modules/sessions/sessions-routes.ts';
+import { notificationsRoutes } from '../modules/notifications/notifications-routes.ts';
+import { deadLettersRoutes } from '../modules/dead-letters/dead-letters-routes.ts';
 
 /** Bodies above this are refused with 413 (SPEC §6). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
-
-/** Log redaction: no secrets or tokens in logs (SPEC §10). */
-const REDACT = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["idempotency-key"]',
-  '*.password',
-  '*.refreshToken',
-  '*.accessToken',
-];
 
 /**
  * Builds the HTTP app on an already-created context (clients, repositories, services). Nothing
@@ -31,8 +23,10 @@ const REDACT = [
  */
 export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   const { config } = ctx;
+  // Typed as the base logger so the instance keeps the default FastifyInstance type.
+  const loggerInstance: FastifyBaseLogger = ctx.logger;
   const app = Fastify({
-    logger: { level: config.logLevel, redact: REDACT },
+    loggerInstance,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     requestTimeout: 30_000,
@@ -80,7 +74,9 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   if (config.role !== 'worker') {
     await app.register(authPlugin, { tokens: ctx.tokens, refreshStore: ctx.refreshStore });
     const shared = { users: ctx.users, passwordCost: ctx.passwordCost };
-    await app.register(usersRoutes, shared);
+    await app.register(usersRoutes, { ...shared, db: ctx.db, outbox: ctx.outbox, topic: ctx.topic });
+    await app.register(notificationsRoutes, { db: ctx.db });
+    await app.register(deadLettersRoutes, { db: ctx.db, publisher: ctx.publisher });
     await app.register(sessionsRoutes, {
       ...shared,
       tokens: ctx.tokens,

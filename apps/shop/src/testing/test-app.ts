@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { loadConfig, type Config } from '../config.ts';
 import { createContext, type Context } from '../context.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from '../http/app.ts';
 import { redisConnected } from '../infra/redis.ts';
+import { startWorkers } from '../workers/start-workers.ts';
 import { generateKeyPem } from '../modules/sessions/tokens.ts';
 
 export interface TestApp {
@@ -21,16 +23,25 @@ export const TEST_MYSQL_URL = 'mysql://root@127.0.0.1:3306/surge_test';
  * Builds the real app on real Redis, MySQL and Kafka (test profile), ready for `app.inject`.
  * `env` overrides single variables, e.g. `{ KAFKA_BROKERS: '127.0.0.1:19092' }`.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  opts: { workers?: boolean } = {},
+): Promise<TestApp> {
   const keys = await generateKeyPem();
+  // An app with workers runs an outbox relay: it gets a database of its own, so it relays only
+  // its own rows (never rows of other test files or earlier runs).
+  const ownDb = opts.workers ? `surge_test_${crypto.randomUUID().slice(0, 8)}` : undefined;
+  const baseUrl = process.env.MYSQL_URL ?? TEST_MYSQL_URL;
   const config = loadConfig({
-    MYSQL_URL: TEST_MYSQL_URL,
     ...process.env,
+    MYSQL_URL: ownDb ? baseUrl.replace(/\/[A-Za-z0-9_]+$/, `/${ownDb}`) : baseUrl,
     SURGE_PROFILE: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     JWT_PRIVATE_KEY: keys.privateKeyPem,
     JWT_PUBLIC_KEY: keys.publicKeyPem,
     JWT_KEY_ID: 'test-1',
+    // Each test app gets its own topics and groups: runs and files never see each other's events.
+    KAFKA_TOPIC_PREFIX: `test-${crypto.randomUUID().slice(0, 8)}-`,
     ...env,
   });
   await migrateToLatest(config.mysqlUrl, 10_000);
@@ -38,6 +49,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app = await buildApp(ctx);
   await app.ready();
   await redisConnected(ctx.redis, 5_000);
+  const workers = opts.workers ? startWorkers(ctx) : undefined;
   ctx.lifecycle.state = 'ready';
   return {
     app,
@@ -46,6 +58,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     keys,
     async close() {
       await app.close();
+      await workers?.close();
+      if (ownDb) await sql.raw(`DROP DATABASE IF EXISTS \`${ownDb}\``).execute(ctx.db);
       await ctx.close();
     },
   };

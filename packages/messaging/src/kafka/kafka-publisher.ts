@@ -1,6 +1,7 @@
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { ByteBudget } from '../byte-budget.ts';
 import { encodeMessage } from '../cloudevents.ts';
+import { isTransient } from '../errors.ts';
 import type { Message } from '../message.ts';
 import type { Publisher } from '../ports.ts';
 
@@ -16,6 +17,28 @@ export interface KafkaPublisherOptions {
 export class PublishTimeoutError extends Error {
   override readonly name = 'PublishTimeoutError';
   readonly transient = true;
+}
+
+/** The broker could not be reached or refused for a retriable reason: a dependency outage. */
+export class BrokerUnavailableError extends Error {
+  override readonly name = 'BrokerUnavailableError';
+  readonly transient = true;
+}
+
+/** True when any error in the client's nested errors (AggregateError, cause) is retriable. */
+function retriable(e: unknown, depth = 0): boolean {
+  if (depth > 5 || typeof e !== 'object' || e === null) return false;
+  const err = e as { canRetry?: unknown; code?: unknown; errors?: unknown; cause?: unknown };
+  if (err.canRetry === true || err.code === 'PLT_KFK_NETWORK' || isTransient(e)) return true;
+  if (Array.isArray(err.errors) && err.errors.some((x) => retriable(x, depth + 1))) return true;
+  return err.cause !== undefined && retriable(err.cause, depth + 1);
+}
+
+// The client reports a stopped broker as an AggregateError (PLT_KFK_MULTIPLE) with ECONNREFUSED
+// nested inside; callers must see it as an outage (503 / retry), not as a handler failure.
+function classifySendError(err: unknown): Error {
+  if (retriable(err)) return new BrokerUnavailableError('kafka is unavailable', { cause: err });
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /**
@@ -77,7 +100,7 @@ export function createKafkaPublisher(
           },
           (err: unknown) => {
             signal.removeEventListener('abort', onAbort);
-            reject(err instanceof Error ? err : new Error(String(err)));
+            reject(classifySendError(err));
           },
         );
       });

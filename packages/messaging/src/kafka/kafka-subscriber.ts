@@ -124,12 +124,13 @@ export function createKafkaSubscriber(opts: KafkaSubscriberOptions): Subscriber 
           }
         }
         if (lane.revoked) return;
-        try {
-          await record.commit();
-        } catch (err) {
-          // A later commit covers this offset; after a crash it is redelivered (at-least-once).
-          report(err, `commit failed on ${topic}/${record.partition}@${record.offset}`);
-        }
+        // Not awaited: the client coalesces commits per partition and only moves offsets forward,
+        // and closing the stream flushes pending ones. Awaiting each would cap a partition at one
+        // commit round trip per record (bench: 11x slower). A failed commit is covered by a later
+        // one; after a crash its record is redelivered (at-least-once).
+        Promise.resolve(record.commit()).catch((err: unknown) =>
+          report(err, `commit failed on ${topic}/${record.partition}@${record.offset}`),
+        );
         lane.queue.shift();
         buffered--;
         resumeIfRoom();

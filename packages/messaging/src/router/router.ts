@@ -18,6 +18,11 @@ export interface HandlerSpec {
   /** Per-attempt budget. Default 30000 ms. */
   timeoutMs?: number;
   retry?: RetryOptions;
+  /**
+   * Validate each delivery against the registry (fatal `SchemaError` → dead letter). Default
+   * true; false only for consumers of dead-letter topics, which hold invalid records by design.
+   */
+  validate?: boolean;
   /** Extra middlewares, innermost (around `handle`), e.g. a deduplicator. */
   middlewares?: readonly Middleware[];
 }
@@ -38,7 +43,7 @@ export interface RouterOptions {
  */
 export function createRouter(opts: RouterOptions) {
   const specs: HandlerSpec[] = [];
-  const running: Subscription[] = [];
+  const running = new Map<string, Subscription>();
   const log = opts.log ?? (() => {});
 
   function build(spec: HandlerSpec): Handler {
@@ -68,7 +73,7 @@ export function createRouter(opts: RouterOptions) {
         },
       }),
       recoverer,
-      validate(opts.registry),
+      ...(spec.validate === false ? [] : [validate(opts.registry)]),
       timeout(spec.timeoutMs ?? 30_000),
       ...(spec.middlewares ?? []),
     );
@@ -80,17 +85,26 @@ export function createRouter(opts: RouterOptions) {
       if (specs.some((s) => s.name === spec.name)) throw new Error(`handler ${spec.name} added twice`);
       specs.push(spec);
     },
-    /** Subscribes every handler. */
+    /**
+     * Subscribes every handler not yet running. Safe to call again after a failure (e.g. the
+     * broker was down): handlers already subscribed are skipped.
+     */
     async start(): Promise<void> {
       for (const spec of specs) {
-        running.push(
-          await opts.subscriber.subscribe({ topic: spec.topic, group: spec.group, handler: build(spec) }),
-        );
+        if (running.has(spec.name)) continue;
+        const sub = await opts.subscriber.subscribe({
+          topic: spec.topic,
+          group: spec.group,
+          handler: build(spec),
+        });
+        running.set(spec.name, sub);
       }
     },
     /** Graceful: in-flight deliveries finish and commit, then each subscription leaves its group. */
     async close(): Promise<void> {
-      await Promise.allSettled(running.splice(0).map((s) => s.close()));
+      const subs = [...running.values()];
+      running.clear();
+      await Promise.allSettled(subs.map((s) => s.close()));
     },
   };
 }

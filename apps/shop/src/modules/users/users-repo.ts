@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/schema.ts';
 import { AppError } from '../../http/problem.ts';
@@ -36,13 +36,14 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 export function createUsersRepo(db: Kysely<Database>) {
   const columns = ['id', 'email', 'display_name', 'role', 'created_at'] as const;
   return {
-    /** Inserts a user; throws 409 `EMAIL_TAKEN` when the email exists. */
-    async create(input: {
-      email: string;
-      passwordHash: string;
-      displayName: string;
-      role?: Role;
-    }): Promise<User> {
+    /**
+     * Inserts a user, inside `trx` when given (so an outbox event commits with it); throws 409
+     * `EMAIL_TAKEN` when the email exists.
+     */
+    async create(
+      input: { email: string; passwordHash: string; displayName: string; role?: Role },
+      trx: Kysely<Database> | Transaction<Database> = db,
+    ): Promise<User> {
       const row: UserRow = {
         id: uuidv7(),
         email: normalizeEmail(input.email),
@@ -51,7 +52,7 @@ export function createUsersRepo(db: Kysely<Database>) {
         created_at: new Date(),
       };
       try {
-        await db
+        await trx
           .insertInto('users')
           .values({ ...row, password_hash: input.passwordHash })
           .execute();

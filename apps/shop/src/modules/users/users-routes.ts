@@ -4,12 +4,21 @@ import { ProblemRef } from '../../http/openapi.ts';
 import { AppError } from '../../http/problem.ts';
 import { hashPassword, type ScryptCost } from './password.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
+import type { Kysely } from 'kysely';
+import type { Outbox } from '@surge/messaging';
+import type { Database } from '../../db/schema.ts';
+import { EVENT_SOURCE } from '../../events/catalog.ts';
+import { UserRegistered } from '../../events/user-events.ts';
+import { traceHeaders } from '../../http/trace.ts';
 import type { UsersRepo } from './users-repo.ts';
 
-export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersRepo; passwordCost: ScryptCost }> = async (
-  app,
-  { users, passwordCost },
-) => {
+export const usersRoutes: FastifyPluginAsyncTypebox<{
+  users: UsersRepo;
+  passwordCost: ScryptCost;
+  db: Kysely<Database>;
+  outbox: Outbox;
+  topic: (base: string) => string;
+}> = async (app, { users, passwordCost, db, outbox, topic }) => {
   app.post(
     '/v1/users',
     {
@@ -22,11 +31,23 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersRepo; password
     },
     async (request, reply) => {
       const { email, password, displayName } = request.body;
-      const user = await users.create({
-        email,
-        displayName: displayName.trim(),
-        passwordHash: await hashPassword(password, passwordCost),
+      const passwordHash = await hashPassword(password, passwordCost);
+      // The user and its `user.registered` event commit together, or neither does (outbox).
+      const user = await db.transaction().execute(async (trx) => {
+        const created = await users.create({ email, displayName: displayName.trim(), passwordHash }, trx);
+        const event = UserRegistered.create(
+          {
+            userId: created.id,
+            email: created.email,
+            displayName: created.displayName,
+            registeredAt: created.createdAt,
+          },
+          { key: created.id, subject: created.id, source: EVENT_SOURCE, headers: traceHeaders(request) },
+        );
+        await outbox.add<Database>(trx, topic(UserRegistered.topic), event);
+        return created;
       });
+      outbox.notify();
       request.log.info({ userId: user.id }, 'user registered');
       return reply.code(201).header('location', '/v1/me').send(user);
     },

@@ -1,0 +1,112 @@
+import {
+  createKafkaSubscriber,
+  createOutboxRelay,
+  createRouter,
+  deadLetterTopic,
+  provisionTopics,
+  sleep,
+  type Router,
+} from '@surge/messaging';
+import type { Context } from '../context.ts';
+import { parseMysqlUrl } from '../db/database.ts';
+import { events, topics } from '../events/catalog.ts';
+import { USERS_TOPIC } from '../events/user-events.ts';
+import { auditHandler } from './audit-handler.ts';
+import { deadLetterRecorder } from './dead-letter-recorder.ts';
+import { notificationsHandler } from './notifications-handler.ts';
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+/**
+ * The worker role: provisions topics, then runs the consumers (notifications, audit, the
+ * dead-letter recorder). Start-up never fails on Kafka being down: provisioning retries in the
+ * background with capped backoff and the consumers start once it succeeds.
+ */
+export function startWorkers(ctx: Context): Workers {
+  const log = ctx.logger.child({ component: 'workers' });
+  const stop = new AbortController();
+  const subscriber = createKafkaSubscriber({
+    brokers: ctx.config.kafkaBrokers,
+    clientId: `${ctx.config.kafkaClientId}-worker`,
+    onError: (err, context) => log.warn({ err }, context),
+  });
+  const router: Router = createRouter({
+    subscriber,
+    publisher: ctx.publisher,
+    registry: events,
+    metrics: ctx.messagingMetrics,
+    log: (level, msg, fields) => log[level](fields, msg),
+  });
+  const prefix = ctx.config.kafkaTopicPrefix;
+  router.addHandler({
+    name: 'notifications',
+    topic: prefix + USERS_TOPIC,
+    group: `${prefix}surge-notifications`,
+    handle: notificationsHandler(ctx.db),
+  });
+  router.addHandler({
+    name: 'audit',
+    topic: prefix + USERS_TOPIC,
+    group: `${prefix}surge-audit`,
+    handle: auditHandler(ctx.db),
+  });
+  for (const t of topics) {
+    router.addHandler({
+      name: `dead-letters:${t.name}`,
+      topic: deadLetterTopic(prefix + t.name),
+      group: `${prefix}surge-dead-letter-recorder`,
+      handle: deadLetterRecorder(ctx.db),
+      validate: false,
+    });
+  }
+
+  // One active relay per database, elected by a MySQL named lock (ADR 0004).
+  const relay = createOutboxRelay({
+    db: ctx.db,
+    publisher: ctx.publisher,
+    table: ctx.outbox.table,
+    lock: { name: `surge-outbox:${parseMysqlUrl(ctx.config.mysqlUrl).database}`.slice(0, 64) },
+    notifier: ctx.outbox,
+    metrics: ctx.metrics,
+    log: (level, msg, fields) => log.child({ component: 'outbox-relay' })[level](fields, msg),
+  });
+
+  const started = (async () => {
+    let provisioned = false;
+    for (let attempt = 0; !stop.signal.aborted; attempt++) {
+      try {
+        if (!provisioned) {
+          const created = await provisionTopics(
+            { brokers: ctx.config.kafkaBrokers, clientId: ctx.config.kafkaClientId },
+            topics.map((t) => ({ ...t, name: prefix + t.name })),
+          );
+          provisioned = true;
+          if (created.length > 0) log.info({ created }, 'kafka topics provisioned');
+        }
+        // The relay starts once topics exist: a row for a missing topic would block those behind it.
+        relay.start(); // idempotent
+        await router.start();
+        log.info('consumers started');
+        return;
+      } catch (err) {
+        log.warn({ err, attempt }, 'starting consumers failed (is Kafka up?); retrying');
+        await sleep(
+          Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2),
+          stop.signal,
+        );
+      }
+    }
+  })();
+
+  return {
+    async close() {
+      stop.abort();
+      await started;
+      await relay.close();
+      await router.close();
+      await subscriber.close();
+    },
+  };
+}

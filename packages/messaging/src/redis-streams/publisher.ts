@@ -1,0 +1,79 @@
+import type { Redis } from 'ioredis';
+import { encodeMessage } from '../cloudevents.ts';
+import { TransientError } from '../errors.ts';
+import type { Message } from '../message.ts';
+import type { Publisher } from '../ports.ts';
+import { recordToFields } from './stream-fields.ts';
+
+/** Default `maxLen`: entries kept per stream (~50 MB at ~500 bytes an entry). */
+export const DEFAULT_MAX_LEN = 100_000;
+
+export interface RedisStreamsPublisherOptions {
+  /**
+   * The client to publish with. Borrowed: `close` does not quit it. Give it a `commandTimeout`
+   * and `enableOfflineQueue: false` so a Redis outage fails publishes fast.
+   */
+  redis: Redis;
+  /**
+   * Approximate cap on entries per stream (`XADD … MAXLEN ~ maxLen`, trimmed in whole nodes, so
+   * a stream may hold somewhat more). It bounds Redis memory, but trimming ignores consumer
+   * groups: a group lagging more than `maxLen` entries behind loses the oldest of them (the
+   * subscriber reports them as trimmed). Size it above the worst lag you accept. Default
+   * 100000; `null` never trims (then something else must, e.g. XTRIM MINID).
+   */
+  maxLen?: number | null;
+  /** Budget of one `publish`, ms; beyond it the publish rejects with a `TransientError`. Default 5000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Publishes to Redis Streams: one entry per message (fields: see `stream-fields.ts`), all of one
+ * `publish` in one MULTI, so a batch lands entirely or not at all and retrying it cannot
+ * half-duplicate it. Resolves once Redis has applied the transaction; how durable that is follows
+ * the server's persistence (`appendfsync`) and replication settings.
+ */
+export function createRedisStreamsPublisher(opts: RedisStreamsPublisherOptions): Publisher {
+  const maxLen = opts.maxLen === undefined ? DEFAULT_MAX_LEN : opts.maxLen;
+  if (maxLen !== null && (!Number.isInteger(maxLen) || maxLen < 1)) {
+    throw new TypeError(`maxLen must be a positive integer or null, got ${maxLen}`);
+  }
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const trim = maxLen === null ? [] : ['MAXLEN', '~', String(maxLen)];
+  const inFlight = new Set<Promise<unknown>>();
+  let closed = false;
+
+  async function publish(topic: string, messages: readonly Message[], o: { signal?: AbortSignal } = {}) {
+    if (closed) throw new Error('the publisher is closed');
+    if (messages.length === 0) return;
+    const tx = opts.redis.multi();
+    for (const m of messages) tx.xadd(topic, ...trim, '*', ...recordToFields(encodeMessage(m)));
+    const exec = tx.exec();
+    inFlight.add(exec);
+    void exec.finally(() => inFlight.delete(exec)).catch(() => {});
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
+    const results = await new Promise<Awaited<typeof exec>>((resolve, reject) => {
+      const onAbort = () =>
+        reject(
+          new TransientError(`publish to ${topic} not confirmed within ${timeoutMs} ms`, {
+            cause: signal.reason,
+          }),
+        );
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void exec.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+    if (!results) throw new TransientError(`publish to ${topic}: transaction aborted`);
+    const failed = results.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
+  }
+
+  return {
+    publish,
+    async close() {
+      closed = true;
+      // Let publishes already sent settle, so close never cuts one off half-way.
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
