@@ -30,6 +30,7 @@ export function startWorkers(ctx: Context): Workers {
   const subscriber = createKafkaSubscriber({
     brokers: ctx.config.kafkaBrokers,
     clientId: `${ctx.config.kafkaClientId}-worker`,
+    metrics: ctx.metrics,
     onError: (err, context) => log.warn({ err }, context),
   });
   const router: Router = createRouter({

@@ -7,6 +7,8 @@ import {
 import { decodeMessage, rawDelivery } from '../cloudevents.ts';
 import type { Delivery } from '../message.ts';
 import type { SubscribeOptions, Subscriber, Subscription } from '../ports.ts';
+import type { Registry } from 'prom-client';
+import { consumerLagGauge } from './consumer-lag.ts';
 import { PartitionLane } from './partition-lane.ts';
 
 type Record = KafkaMessage<string, string, string, string>;
@@ -24,6 +26,10 @@ export interface KafkaSubscriberOptions {
   closeTimeoutMs?: number;
   /** Group session timeout. Default 10000 ms (a crashed member's partitions move after this). */
   sessionTimeoutMs?: number;
+  /** Registry for `surge_consumer_lag{group,topic,partition}`; lag is not measured without it. */
+  metrics?: Registry;
+  /** How often lag is measured. Default 10000 ms. */
+  lagIntervalMs?: number;
   /** Reports errors the subscriber recovers from by itself (commit failures, reconnects). */
   onError?: (err: unknown, context: string) => void;
 }
@@ -175,12 +181,20 @@ export function createKafkaSubscriber(opts: KafkaSubscriberOptions): Subscriber 
       maxWaitTime: 500,
     });
     stream.on('data', onRecord);
+    if (opts.metrics) {
+      const lag = consumerLagGauge(opts.metrics);
+      consumer.on('consumer:lag', (l: Map<string, bigint[]>) => lag.record(group, l));
+      // Lag errors (broker down) are reported on this event; they must not become 'error' events.
+      consumer.on('consumer:lag:error', (err: unknown) => report(err, `measuring lag of ${topic}`));
+      consumer.startLagMonitoring({ topics: [topic] }, opts.lagIntervalMs ?? 10_000);
+    }
     stream.on('error', (err) => report(err, `consumer stream error on ${topic} (group ${group})`));
 
     const sub: Subscription = {
       async close() {
         if (closing.signal.aborted) return;
         closing.abort();
+        if (opts.metrics) consumer.stopLagMonitoring();
         stream?.pause();
         const timer = setTimeout(
           () => hardStop.abort(new Error('close timed out')),
