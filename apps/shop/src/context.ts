@@ -7,6 +7,7 @@ import {
   createKafkaPublisher,
   createMessagingMetrics,
   createOutbox,
+  currentTrace,
   type MessagingMetrics,
   type Outbox,
   type Publisher,
@@ -69,7 +70,15 @@ const REDACT = [
 
 export async function createContext(config: Config): Promise<Context> {
   const timeoutMs = config.dependencyTimeoutMs;
-  const logger = pino({ level: config.logLevel, redact: REDACT });
+  const logger = pino({
+    level: config.logLevel,
+    redact: REDACT,
+    // Consumers' log lines carry the trace of the message they handle (router traceContext).
+    mixin: () => {
+      const trace = currentTrace();
+      return trace ? { traceId: trace.traceId } : {};
+    },
+  });
   const redis = createRedis(config.redisUrl, { timeoutMs, name: `surge-${config.role}` });
   // ioredis emits 'error' on every failed reconnect; without a listener Node would crash.
   redis.on('error', () => {});

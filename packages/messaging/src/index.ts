@@ -43,3 +43,5 @@ export { createOutboxRelay } from './outbox/outbox-relay.ts';
 export type { OutboxRelay } from './outbox/outbox-relay.ts';
 export type { OutboxRelayOptions, OutboxLog } from './outbox/outbox-relay-options.ts';
 export { OutboxTimeoutError } from './outbox/with-timeout.ts';
+export { traceContext, currentTrace } from './router/trace-context.ts';
+export type { TraceContext } from './router/trace-context.ts';

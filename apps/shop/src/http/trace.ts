@@ -1,15 +1,33 @@
-import type { FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** W3C trace of this request: continued from an incoming `traceparent`, else new. */
+    trace: { traceId: string; traceparent: string };
+  }
+}
 
 /**
- * Headers that carry the request's trace into the events it causes (W3C `traceparent`, SPEC §10).
- * A well-formed incoming `traceparent` is propagated; the request id always travels as well.
+ * Gives every request a W3C trace (SPEC §10): `traceId` on every log line of the request, and a
+ * `traceparent` that events caused by the request carry into Kafka, so consumers join the trace.
  */
+export function installTracing(app: FastifyInstance): void {
+  app.decorateRequest('trace', { getter: () => ({ traceId: '', traceparent: '' }) });
+  app.addHook('onRequest', (request, _reply, done) => {
+    const incoming = request.headers.traceparent;
+    const match = typeof incoming === 'string' ? TRACEPARENT.exec(incoming) : null;
+    const traceId = match?.[1] ?? randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-${match?.[2] ?? '01'}`;
+    Object.defineProperty(request, 'trace', { value: { traceId, traceparent }, enumerable: false });
+    request.log = request.log.child({ traceId });
+    done();
+  });
+}
+
+/** Headers that carry the request's trace and id into the events it causes. */
 export function traceHeaders(request: FastifyRequest): Record<string, string> {
-  const incoming = request.headers.traceparent;
-  return {
-    'x-request-id': request.id,
-    ...(typeof incoming === 'string' && TRACEPARENT.test(incoming) ? { traceparent: incoming } : {}),
-  };
+  return { 'x-request-id': request.id, traceparent: request.trace.traceparent };
 }

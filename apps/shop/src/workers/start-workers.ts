@@ -63,6 +63,7 @@ export function startWorkers(ctx: Context): Workers {
     });
   }
 
+  const relayLog = ctx.logger.child({ component: 'outbox-relay' });
   // One active relay per database, elected by a MySQL named lock (ADR 0004).
   const relay = createOutboxRelay({
     db: ctx.db,
@@ -71,7 +72,7 @@ export function startWorkers(ctx: Context): Workers {
     lock: { name: `surge-outbox:${parseMysqlUrl(ctx.config.mysqlUrl).database}`.slice(0, 64) },
     notifier: ctx.outbox,
     metrics: ctx.metrics,
-    log: (level, msg, fields) => log.child({ component: 'outbox-relay' })[level](fields, msg),
+    log: (level, msg, fields) => relayLog[level](fields, msg),
   });
 
   const started = (async () => {

@@ -72,6 +72,25 @@ describe('user.registered through the outbox to the notifications and audit cons
     assert.equal(audit.subject, id);
   });
 
+  it("the event carries the request's W3C trace into Kafka", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/users',
+      payload: newUser('trace'),
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    assert.equal(res.statusCode, 201);
+    const row = await t.ctx.db
+      .selectFrom('outbox')
+      .select('message')
+      .where('msg_key', '=', res.json<{ id: string }>().id)
+      .executeTakeFirstOrThrow();
+    const headers = (JSON.parse(row.message) as { headers: Record<string, string> }).headers;
+    assert.match(headers.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    assert.equal(headers['x-request-id'], res.headers['x-request-id']);
+  });
+
   it('a failed registration (duplicate email) publishes nothing', async () => {
     const user = newUser('dup');
     assert.equal((await t.app.inject({ method: 'POST', url: '/v1/users', payload: user })).statusCode, 201);

@@ -6,6 +6,7 @@ import { compose, type Middleware } from './middleware.ts';
 import { recoverer } from './recoverer.ts';
 import { retry, type RetryOptions } from './retry.ts';
 import { timeout } from './timeout.ts';
+import { traceContext } from './trace-context.ts';
 import { validate } from './validate.ts';
 
 export interface HandlerSpec {
@@ -38,7 +39,7 @@ export interface RouterOptions {
 }
 
 /**
- * Runs handlers on subscriptions, each wrapped, outermost first, in: metrics → dead-letter →
+ * Runs handlers on subscriptions, each wrapped, outermost first, in: metrics → trace context → dead-letter →
  * retry → recoverer → schema validation → timeout → the handler's own middlewares → handler.
  */
 export function createRouter(opts: RouterOptions) {
@@ -50,6 +51,7 @@ export function createRouter(opts: RouterOptions) {
     const stack: Middleware[] = [];
     if (opts.metrics) stack.push(opts.metrics.middleware(spec.name));
     stack.push(
+      traceContext,
       deadLetter({
         publisher: opts.publisher,
         group: spec.group,
