@@ -77,8 +77,11 @@ const bool = (env: Env, name: string, fallback: boolean): boolean => {
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
 };
 
-/** Reads and validates the configuration; throws `ConfigError` naming every invalid variable. */
-export function loadConfig(env: Env = process.env): Config {
+/**
+ * Reads and validates the configuration; throws `ConfigError` naming every invalid variable.
+ * `opts.needsJwtKeys` (default true) is false for tools that never sign tokens (admin:create).
+ */
+export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolean } = {}): Config {
   const profile = env.SURGE_PROFILE ?? 'production';
   const candidate = {
     profile,
@@ -116,7 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const keysMissing = candidate.jwt.privateKeyPem === '' || candidate.jwt.publicKeyPem === '';
-  if (keysMissing && profile === 'production') {
+  if (keysMissing && profile === 'production' && opts.needsJwtKeys !== false) {
     throw new ConfigError('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY (PEM) are required in the production profile');
   }
   return deepFreeze(candidate);

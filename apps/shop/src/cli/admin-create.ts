@@ -26,7 +26,7 @@ if (
   process.exit(2);
 }
 try {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { needsJwtKeys: false });
   await migrateToLatest(config.mysqlUrl, 5000);
   const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs: 5000 });
   try {
