@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Admin } from '@platformatic/kafka';
 import { v7 as uuidv7 } from 'uuid';
 import { createKafkaPublisher, provisionTopics, type Message } from '@surge/messaging';
 import { topics } from '../events/catalog.ts';
 import { USERS_TOPIC, UserRegistered } from '../events/user-events.ts';
 import { eventually, pause } from '../testing/eventually.ts';
+import { committedOffsets, deleteTopicsWithPrefix } from '../testing/kafka-topics.ts';
 import { scratchDatabase } from '../testing/scratch-database.ts';
 import { spawnService, type ServiceProcess } from '../testing/spawn-service.ts';
 
@@ -34,18 +34,6 @@ describe('kill -9 a worker while it consumes 10,000 messages, then restart it', 
     return svc;
   };
 
-  /** Sum of the committed offsets of `group` on the users topic. */
-  const committed = async (group: string) => {
-    const admin = new Admin({ clientId: 'worker-crash-test-admin', bootstrapBrokers: brokers });
-    try {
-      const [g] = await admin.listConsumerGroupOffsets({ groups: [group] });
-      const parts = g?.topics.find((t) => t.name === prefix + USERS_TOPIC)?.partitions ?? [];
-      return parts.reduce((n, p) => n + Math.max(0, Number(p.committedOffset)), 0);
-    } finally {
-      await admin.close();
-    }
-  };
-
   before(async () => {
     await provisionTopics(
       { brokers, clientId: 'worker-crash-test' },
@@ -56,7 +44,7 @@ describe('kill -9 a worker while it consumes 10,000 messages, then restart it', 
     for (const c of children)
       if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
     await Promise.all(children.map((c) => c.exited));
-    await scratch.drop();
+    await Promise.all([scratch.drop(), deleteTopicsWithPrefix(brokers, prefix)]);
   });
 
   it(
@@ -111,17 +99,18 @@ describe('kill -9 a worker while it consumes 10,000 messages, then restart it', 
         `the worker must die mid-way; it had already written all ${atKill.notifications} notifications`,
       );
       const offsets = {
-        notifications: await committed(`${prefix}surge-notifications`),
-        audit: await committed(`${prefix}surge-audit`),
+        notifications: await committedOffsets(brokers, `${prefix}surge-notifications`, prefix + USERS_TOPIC),
+        audit: await committedOffsets(brokers, `${prefix}surge-audit`, prefix + USERS_TOPIC),
       };
       t.diagnostic(
         `${at()}: first worker killed at ${atKill.notifications} notifications / ${atKill.audit} audit rows; ` +
-          `committed offsets then: ${offsets.notifications} / ${offsets.audit} (the rest is redelivered)`,
+          `committed offsets then: ${offsets.notifications} / ${offsets.audit} (what was handled beyond them is redelivered)`,
       );
 
       // Second worker: resumes from the committed offsets and redelivers the uncommitted tail.
       const second = await worker();
       let counts = atKill;
+      let resumedAt: string | undefined;
       await eventually(
         'the second worker to catch up',
         async () => {
@@ -130,6 +119,7 @@ describe('kill -9 a worker while it consumes 10,000 messages, then restart it', 
             notifications: await scratch.count('notifications'),
             audit: await scratch.count('audit_log'),
           };
+          if (resumedAt === undefined && counts.notifications > atKill.notifications) resumedAt = at();
           return counts.notifications >= EVENTS && counts.audit >= EVENTS ? true : undefined;
         },
         {
@@ -139,7 +129,7 @@ describe('kill -9 a worker while it consumes 10,000 messages, then restart it', 
         },
       );
 
-      t.diagnostic(`${at()}: second worker caught up: ${JSON.stringify(counts)}`);
+      t.diagnostic(`${resumedAt}: second worker writing; ${at()}: caught up: ${JSON.stringify(counts)}`);
       // Whatever is still being redelivered lands now, and must change nothing.
       await pause(3_000);
       assert.equal(await scratch.count('notifications'), EVENTS, 'notifications');
