@@ -38,6 +38,15 @@ const ConfigSchema = Type.Object({
     /** Refresh token (session family) lifetime in seconds. Default 30 days. */
     refreshTtlSec: Type.Integer({ minimum: 60, maximum: 90 * 86_400 }),
   }),
+  /** Products the catalog's Bloom filter is sized for. Default 1,000,000. */
+  catalogExpectedProducts: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+  /**
+   * False-positive rate of that filter: the share of reads of non-existent ids that still reach
+   * the cache and MySQL. Default 0.001 (1.8 MB of Redis for 1,000,000 products).
+   */
+  catalogBloomFalsePositiveRate: Type.Number({ exclusiveMinimum: 0, maximum: 0.5 }),
+  /** How often the worker rebuilds the product Bloom filter from MySQL. Default 600000 ms. */
+  bloomRebuildIntervalMs: Type.Integer({ minimum: 1000 }),
   /** Budget for one dependency call (Redis command, MySQL query, health probe). Default 1000 ms. */
   dependencyTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
   /** Time a SIGTERM allows in-flight work to finish before a forced exit. Default 10000 ms. */
@@ -104,6 +113,9 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
       refreshTtlSec: int(env, 'JWT_REFRESH_TTL_SEC', 30 * 86_400),
     },
     dependencyTimeoutMs: int(env, 'DEPENDENCY_TIMEOUT_MS', 1000),
+    catalogExpectedProducts: int(env, 'CATALOG_EXPECTED_PRODUCTS', 1_000_000),
+    catalogBloomFalsePositiveRate: Number(env.CATALOG_BLOOM_FP_RATE ?? 0.001),
+    bloomRebuildIntervalMs: int(env, 'BLOOM_REBUILD_INTERVAL_MS', 600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     drainDelayMs: int(env, 'SHUTDOWN_DRAIN_DELAY_MS', 0),
     trustProxy: bool(env, 'TRUST_PROXY', false),

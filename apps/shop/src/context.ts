@@ -18,8 +18,13 @@ import {
   type HealthCheck,
   type HttpMetrics,
 } from '@surge/observability';
+import { cacheMetrics, createBloomFilter, createCache, type BloomFilter, type Cache } from '@surge/cache';
+import { Counter } from 'prom-client';
 import type { Config } from './config.ts';
-import { createDatabase } from './db/database.ts';
+import { createCachedProductReader } from './modules/catalog/cached-product-reader.ts';
+import type { ProductReader } from './modules/catalog/product-reader.ts';
+import { createProductsRepo, type ProductsRepo } from './modules/catalog/products-repo.ts';
+import { createDatabase, parseMysqlUrl } from './db/database.ts';
 import type { Database } from './db/schema.ts';
 import { createKafkaProbe } from './infra/kafka-probe.ts';
 import { createRedis } from './infra/redis.ts';
@@ -48,6 +53,12 @@ export interface Context {
   redis: Redis;
   db: Kysely<Database>;
   users: UsersRepo;
+  products: ProductsRepo;
+  /** Products through the two-tier cache, behind the Bloom filter (SPEC §8). */
+  productReader: ProductReader;
+  /** Product ids that exist; rebuilt from MySQL by the worker role. */
+  productFilter: BloomFilter;
+  cache: Cache;
   tokens: TokenService;
   refreshStore: RefreshStore;
   passwordCost: ScryptCost;
@@ -92,6 +103,23 @@ export async function createContext(config: Config): Promise<Context> {
   const keys = config.jwt.privateKeyPem === '' ? await generateKeyPem() : { ...config.jwt };
   const tokens = await createTokenService({ ...config.jwt, ...keys });
   const metrics = createMetricsRegistry({ prefix: 'surge_' });
+  // Keyed by database so deployments (and test runs) sharing a Redis never mix their catalogs.
+  const database = parseMysqlUrl(config.mysqlUrl).database;
+  const cache = createCache({ redis, prefix: `surge:cache:${database}`, metrics, logger });
+  const products = createProductsRepo(db);
+  const productFilter = createBloomFilter({
+    redis,
+    key: `products.${database}`,
+    expectedItems: config.catalogExpectedProducts,
+    falsePositiveRate: config.catalogBloomFalsePositiveRate,
+    log: (level, msg, fields) => logger[level](fields, msg),
+  });
+  const bloomRejections = new Counter({
+    name: 'surge_cache_bloom_rejections_total',
+    help: 'Reads answered "not found" by the Bloom filter before the cache or MySQL was touched',
+    labelNames: ['namespace'] as const,
+    registers: [metrics],
+  });
   const publisher = createKafkaPublisher({
     brokers: config.kafkaBrokers,
     clientId: `${config.kafkaClientId}-${config.role}`,
@@ -119,6 +147,15 @@ export async function createContext(config: Config): Promise<Context> {
     redis,
     db,
     users: createUsersRepo(db),
+    products,
+    productFilter,
+    cache,
+    productReader: createCachedProductReader({
+      products: cache.namespace('product'),
+      repo: products,
+      filter: productFilter,
+      onFilterRejected: () => bloomRejections.inc({ namespace: 'product' }),
+    }),
     tokens,
     refreshStore: createRefreshStore(redis, config.jwt),
     // Tests hash many passwords: a cheaper (still salted, still scrypt) cost keeps them fast.
@@ -127,6 +164,7 @@ export async function createContext(config: Config): Promise<Context> {
     httpMetrics: createHttpMetrics(metrics),
     healthChecks,
     async close() {
+      await cache.close().catch(() => {});
       await Promise.allSettled([redis.quit(), db.destroy(), kafkaProbe.close(), publisher.close()]);
       redis.disconnect();
     },

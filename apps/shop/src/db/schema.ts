@@ -8,6 +8,7 @@ export interface Database {
   audit_log: AuditLogTable;
   dead_letters: DeadLettersTable;
   outbox: OutboxTable;
+  products: ProductsTable;
   kysely_migration: { name: string; timestamp: string };
 }
 
@@ -62,4 +63,16 @@ export interface DeadLettersTable {
   failed_at: Date;
   replayed_at: Date | null;
   replay_count: Generated<number>;
+}
+
+export interface ProductsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  /** Integer cents; mysql2 returns BIGINT as number within 2^53. */
+  price_cents: number;
+  /** Incremented by every change; carried by `product.changed` so consumers can order them. */
+  version: number;
+  created_at: Date;
+  updated_at: Date;
 }

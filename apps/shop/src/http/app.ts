@@ -11,6 +11,7 @@ import { healthRoutes } from './health-routes.ts';
 import { usersRoutes } from '../modules/users/users-routes.ts';
 import { sessionsRoutes } from '../modules/sessions/sessions-routes.ts';
 import { notificationsRoutes } from '../modules/notifications/notifications-routes.ts';
+import { catalogRoutes } from '../modules/catalog/catalog-routes.ts';
 import { deadLettersRoutes } from '../modules/dead-letters/dead-letters-routes.ts';
 
 /** Bodies above this are refused with 413 (SPEC §6). */
@@ -78,6 +79,13 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     const shared = { users: ctx.users, passwordCost: ctx.passwordCost };
     await app.register(usersRoutes, { ...shared, db: ctx.db, outbox: ctx.outbox, topic: ctx.topic });
     await app.register(notificationsRoutes, { db: ctx.db });
+    await app.register(catalogRoutes, {
+      db: ctx.db,
+      products: ctx.products,
+      reader: ctx.productReader,
+      outbox: ctx.outbox,
+      topic: ctx.topic,
+    });
     await app.register(deadLettersRoutes, { db: ctx.db, publisher: ctx.publisher });
     await app.register(sessionsRoutes, {
       ...shared,

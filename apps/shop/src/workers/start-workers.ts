@@ -11,7 +11,10 @@ import type { Context } from '../context.ts';
 import { parseMysqlUrl } from '../db/database.ts';
 import { events, topics } from '../events/catalog.ts';
 import { USERS_TOPIC } from '../events/user-events.ts';
+import { startBloomRebuilder, type BloomRebuilder } from '@surge/cache';
+import { CATALOG_TOPIC } from '../events/catalog-events.ts';
 import { auditHandler } from './audit-handler.ts';
+import { cacheInvalidationHandler } from './cache-invalidation-handler.ts';
 import { deadLetterRecorder } from './dead-letter-recorder.ts';
 import { notificationsHandler } from './notifications-handler.ts';
 
@@ -53,6 +56,12 @@ export function startWorkers(ctx: Context): Workers {
     group: `${prefix}surge-audit`,
     handle: auditHandler(ctx.db),
   });
+  router.addHandler({
+    name: 'cache-invalidation',
+    topic: prefix + CATALOG_TOPIC,
+    group: `${prefix}surge-cache-invalidation`,
+    handle: cacheInvalidationHandler(ctx.productReader),
+  });
   for (const t of topics) {
     router.addHandler({
       name: `dead-letters:${t.name}`,
@@ -63,6 +72,15 @@ export function startWorkers(ctx: Context): Workers {
     });
   }
 
+  // The product Bloom filter, rebuilt from MySQL in the background, one instance at a time.
+  const bloomLog = ctx.logger.child({ component: 'bloom-rebuilder' });
+  const rebuilder: BloomRebuilder = startBloomRebuilder({
+    filter: ctx.productFilter,
+    redis: ctx.redis,
+    source: () => ctx.products.allIds(),
+    intervalMs: ctx.config.bloomRebuildIntervalMs,
+    log: (level, msg, fields) => bloomLog[level](fields, msg),
+  });
   const relayLog = ctx.logger.child({ component: 'outbox-relay' });
   // One active relay per database, elected by a MySQL named lock (ADR 0004).
   const relay = createOutboxRelay({
@@ -106,7 +124,7 @@ export function startWorkers(ctx: Context): Workers {
     async close() {
       stop.abort();
       await started;
-      await relay.close();
+      await Promise.all([relay.close(), rebuilder.stop()]);
       await router.close();
       await subscriber.close();
     },

@@ -1,0 +1,49 @@
+import type { CacheNamespace } from '@surge/cache';
+import { dependencyUnavailable } from '../../http/problem.ts';
+import type { Product, ProductsRepo } from './products-repo.ts';
+import type { ProductReader } from './product-reader.ts';
+
+/** The part of the Bloom filter the reader needs: it may only ever rule ids out. */
+export interface IdFilter {
+  mightContain(id: string): Promise<boolean>;
+  add(id: string): Promise<void>;
+}
+
+/**
+ * Products through the two-tier cache (SPEC §8): a Bloom filter rejects ids that cannot exist
+ * before the cache or MySQL is touched; misses load from MySQL once per key across the cluster;
+ * "not found" is cached briefly; failures serve the stale value within grace. With nothing to
+ * serve, a dependency failure is a 503, never a 500.
+ */
+export function createCachedProductReader(opts: {
+  products: CacheNamespace;
+  repo: ProductsRepo;
+  filter?: IdFilter;
+  onFilterRejected?: () => void;
+}): ProductReader {
+  const { products, repo, filter } = opts;
+  return {
+    async get(id) {
+      if (filter && !(await filter.mightContain(id))) {
+        opts.onFilterRejected?.();
+        return undefined;
+      }
+      try {
+        return await products.getOrLoad<Product>(id, async () => {
+          const record = await repo.findById(id);
+          if (!record) return undefined;
+          const { version: _version, ...product } = record;
+          return product;
+        });
+      } catch (err) {
+        throw dependencyUnavailable('the catalog', err);
+      }
+    },
+    invalidate: (id) => products.invalidate(id),
+    async added(id) {
+      await filter?.add(id);
+      // A read of this id before it existed may have cached "not found".
+      await products.invalidate(id);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely, Transaction } from 'kysely';
+import { Type } from 'typebox';
+import type { Outbox } from '@surge/messaging';
+import type { Database } from '../../db/schema.ts';
+import { EVENT_SOURCE } from '../../events/catalog.ts';
+import { ProductChanged } from '../../events/catalog-events.ts';
+import { ProblemRef } from '../../http/openapi.ts';
+import { UUID } from '../../http/pagination.ts';
+import { AppError } from '../../http/problem.ts';
+import { traceHeaders } from '../../http/trace.ts';
+import type { ProductRecord, ProductsRepo } from './products-repo.ts';
+import type { ProductReader } from './product-reader.ts';
+
+const ProductSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  description: Type.Optional(Type.String()),
+  priceCents: Type.Integer({ minimum: 0 }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+const Description = Type.String({ maxLength: 2000 });
+const PriceCents = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const IdParams = Type.Object({ id: Type.String({ pattern: UUID.source }) });
+
+export const catalogRoutes: FastifyPluginAsyncTypebox<{
+  db: Kysely<Database>;
+  products: ProductsRepo;
+  reader: ProductReader;
+  outbox: Outbox;
+  topic: (base: string) => string;
+}> = async (app, { db, products, reader, outbox, topic }) => {
+  const admin = [app.authenticate, app.requireRole('admin')];
+  const adminErrors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef };
+
+  /** The change and its `product.changed` commit together (outbox). */
+  const publishChange = (trx: Transaction<Database>, p: ProductRecord, headers: Record<string, string>) =>
+    outbox.add<Database>(
+      trx,
+      topic(ProductChanged.topic),
+      ProductChanged.create(
+        {
+          productId: p.id,
+          name: p.name,
+          description: p.description ?? null,
+          priceCents: p.priceCents,
+          version: p.version,
+          updatedAt: p.updatedAt,
+        },
+        { key: p.id, subject: p.id, source: EVENT_SOURCE, headers },
+      ),
+    );
+
+  app.get(
+    '/v1/products/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'A product (served from the cache)',
+        params: IdParams,
+        response: { 200: ProductSchema, 400: ProblemRef, 404: ProblemRef },
+      },
+    },
+    async (request) => {
+      const product = await reader.get(request.params.id);
+      if (!product) throw new AppError(404, 'NOT_FOUND', 'no product with this id');
+      return product;
+    },
+  );
+
+  app.post(
+    '/v1/admin/products',
+    {
+      onRequest: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a product',
+        security: [{ bearer: [] }],
+        body: Type.Object(
+          { name: Name, description: Type.Optional(Description), priceCents: PriceCents },
+          { additionalProperties: false },
+        ),
+        response: { 201: ProductSchema, ...adminErrors },
+      },
+    },
+    async (request, reply) => {
+      const headers = traceHeaders(request);
+      const product = await db.transaction().execute(async (trx) => {
+        const created = await products.create(trx, { ...request.body, name: request.body.name.trim() });
+        await publishChange(trx, created, headers);
+        return created;
+      });
+      outbox.notify();
+      await reader.added(product.id);
+      return reply.code(201).header('location', `/v1/products/${product.id}`).send(product);
+    },
+  );
+
+  app.patch(
+    '/v1/admin/products/:id',
+    {
+      onRequest: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Change a product (partial); description null clears it',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Name),
+            description: Type.Optional(Type.Union([Description, Type.Null()])),
+            priceCents: Type.Optional(PriceCents),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ProductSchema, 404: ProblemRef, ...adminErrors },
+      },
+    },
+    async (request) => {
+      const headers = traceHeaders(request);
+      const { name, ...rest } = request.body;
+      const product = await db.transaction().execute(async (trx) => {
+        const updated = await products.update(trx, request.params.id, {
+          ...rest,
+          ...(name === undefined ? {} : { name: name.trim() }),
+        });
+        if (updated) await publishChange(trx, updated, headers);
+        return updated;
+      });
+      if (!product) throw new AppError(404, 'NOT_FOUND', 'no product with this id');
+      outbox.notify();
+      // This instance (and, through the cache bus, every other) drops the old value now; the
+      // product.changed consumer does the same for instances that missed the bus message.
+      await reader.invalidate(product.id);
+      return product;
+    },
+  );
+  return Promise.resolve();
+};
