@@ -5,7 +5,9 @@ source "$(dirname "$0")/bootstrap.sh"
 cd "$surge_root"
 step() { echo; echo "== $1"; }
 step "typecheck (tsc --noEmit)"; node_modules/.bin/tsc --noEmit -p tsconfig.json
-step "lint (eslint + prettier)"; node_modules/.bin/eslint --max-warnings=0 . && node_modules/.bin/prettier --check --log-level=warn .
+step "lint (eslint + prettier)"
+node_modules/.bin/eslint --max-warnings=0 .
+node_modules/.bin/prettier --check --log-level=warn .
 step "architecture (no import cycles, packages never import apps)"; node_modules/.bin/depcruise --config .dependency-cruiser.cjs apps packages
 step "tests (unit + integration)"
 exec node --test --test-timeout=120000 --test-concurrency="${TEST_CONCURRENCY:-4}" \

@@ -18,7 +18,7 @@ import {
   type HealthCheck,
   type HttpMetrics,
 } from '@surge/observability';
-import { cacheMetrics, createBloomFilter, createCache, type BloomFilter, type Cache } from '@surge/cache';
+import { createBloomFilter, createCache, type BloomFilter, type Cache } from '@surge/cache';
 import { Counter } from 'prom-client';
 import type { Config } from './config.ts';
 import { createCachedProductReader } from './modules/catalog/cached-product-reader.ts';

@@ -33,7 +33,11 @@ async function main(config: Config): Promise<void> {
     app.log.info('shutdown complete');
   });
 
-  if (!(await redisConnected(ctx.redis, config.dependencyTimeoutMs))) {
+  const cacheReady = ctx.cache.ready(config.dependencyTimeoutMs).then(
+    () => true,
+    () => false,
+  );
+  if (!(await redisConnected(ctx.redis, config.dependencyTimeoutMs)) || !(await cacheReady)) {
     app.log.warn('redis is not reachable yet; starting degraded (ready stays 503 until it is)');
   }
   await app.listen({ host: config.host, port: config.port });

@@ -6,7 +6,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import type { Context } from '../context.ts';
 import { authPlugin } from './auth.ts';
 import { installErrorHandling } from './error-handler.ts';
-import { installTracing } from './trace.ts';
+import { traceChildLogger } from './trace.ts';
 import { healthRoutes } from './health-routes.ts';
 import { usersRoutes } from '../modules/users/users-routes.ts';
 import { sessionsRoutes } from '../modules/sessions/sessions-routes.ts';
@@ -29,6 +29,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = ctx.logger;
   const app = Fastify({
     loggerInstance,
+    childLoggerFactory: traceChildLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     requestTimeout: 30_000,
@@ -44,7 +45,6 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   installErrorHandling(app);
-  installTracing(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -49,6 +49,7 @@ export async function startTestApp(
   const app = await buildApp(ctx);
   await app.ready();
   await redisConnected(ctx.redis, 5_000);
+  await ctx.cache.ready(5_000).catch(() => {}); // a test of a Redis outage starts without it
   const workers = opts.workers ? startWorkers(ctx) : undefined;
   ctx.lifecycle.state = 'ready';
   return {

@@ -1,4 +1,5 @@
 import type { CacheNamespace } from '@surge/cache';
+import { LRUCache } from 'lru-cache';
 import { dependencyUnavailable } from '../../http/problem.ts';
 import type { Product, ProductsRepo } from './products-repo.ts';
 import type { ProductReader } from './product-reader.ts';
@@ -20,24 +21,33 @@ export function createCachedProductReader(opts: {
   repo: ProductsRepo;
   filter?: IdFilter;
   onFilterRejected?: () => void;
+  /** Ids remembered as existing, so hot reads skip the filter. Default 10,000. */
+  knownIdsMax?: number;
 }): ProductReader {
   const { products, repo, filter } = opts;
+  const knownToExist = new LRUCache<string, true>({ max: opts.knownIdsMax ?? 10_000 });
   return {
     async get(id) {
-      if (filter && !(await filter.mightContain(id))) {
+      // Ids this process recently served skip the filter: asking Redis on every read of a hot
+      // product would defeat L1 (P2). Any other id is checked first, so a flood of ids that
+      // cannot exist never reaches the cache's loader bulkhead or MySQL (penetration).
+      if (filter && !knownToExist.has(id) && !(await filter.mightContain(id))) {
         opts.onFilterRejected?.();
         return undefined;
       }
+      let product: Product | undefined;
       try {
-        return await products.getOrLoad<Product>(id, async () => {
+        product = await products.getOrLoad<Product>(id, async () => {
           const record = await repo.findById(id);
           if (!record) return undefined;
-          const { version: _version, ...product } = record;
-          return product;
+          const { version: _version, ...rest } = record;
+          return rest;
         });
       } catch (err) {
         throw dependencyUnavailable('the catalog', err);
       }
+      if (product) knownToExist.set(id, true);
+      return product;
     },
     invalidate: (id) => products.invalidate(id),
     async added(id) {

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { isBloomRebuildError } from './bloom-errors.ts';
+import type { BloomFilter, BloomLog } from './redis-bloom-filter.ts';
+
+export interface BloomRebuilderOptions {
+  filter: BloomFilter;
+  /** Client for the lock; normally the filter's own. */
+  redis: Redis | Cluster;
+  /** Opens a new pass over every id (e.g. a keyset-paginated SELECT); called once per rebuild. */
+  source: () => AsyncIterable<string> | Iterable<string>;
+  /** Time between two rebuilds, in ms, jittered by ±10 %. The first runs at start. */
+  intervalMs: number;
+  /**
+   * How long a rebuild claim (`<live>:rebuild-lock`, SET NX PX) lasts, in ms: at most one instance
+   * starts a rebuild per `lockTtlMs`. It is not released after a rebuild, so instances whose
+   * timers fire right after do not rebuild again; a failed rebuild is retried once it expires.
+   * Overlapping rebuilds are excluded anyway (`E_BLOOM_REBUILD_BUSY`). Default 0.9 × intervalMs.
+   */
+  lockTtlMs?: number;
+  /** Receives rebuild failures (`error`) and lock failures (`warn`). */
+  log?: BloomLog;
+}
+
+export interface BloomRebuilder {
+  /** Stops the timer, aborts a running rebuild (the live filter stays as it was) and waits for it. */
+  stop(): Promise<void>;
+}
+
+/** Rebuilds `filter` from `source` in the background, one instance at a time (SPEC §8). */
+export function startBloomRebuilder(options: BloomRebuilderOptions): BloomRebuilder {
+  const { filter, redis, source, intervalMs, log } = options;
+  const lockTtlMs = options.lockTtlMs ?? Math.ceil(intervalMs * 0.9);
+  if (!(intervalMs >= 1 && lockTtlMs >= 1)) throw new RangeError('bloom rebuilder: intervalMs must be >= 1');
+  const lockKey = `${filter.keys.live}:rebuild-lock`;
+  const token = randomUUID();
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  async function rebuildIfClaimed(): Promise<void> {
+    let claimed: string | null;
+    try {
+      claimed = await redis.set(lockKey, token, 'PX', lockTtlMs, 'NX');
+    } catch (err) {
+      return log?.('warn', 'bloom rebuilder could not take its lock; skipping this round', { lockKey, err });
+    }
+    if (claimed !== 'OK') return;
+    try {
+      await filter.rebuild(source(), { signal: abort.signal });
+    } catch (err) {
+      if (abort.signal.aborted || isBloomRebuildError(err, 'E_BLOOM_REBUILD_BUSY')) return;
+      log?.('error', 'bloom rebuild failed; the filter keeps its previous contents', {
+        key: filter.keys.live,
+        err,
+      });
+    }
+  }
+
+  function schedule(delayMs: number) {
+    if (abort.signal.aborted) return;
+    timer = setTimeout(() => {
+      running = rebuildIfClaimed().then(() => schedule(intervalMs * (0.9 + Math.random() * 0.2)));
+    }, delayMs);
+    timer.unref();
+  }
+  schedule(0);
+
+  return {
+    async stop() {
+      abort.abort(new Error('bloom rebuilder stopped'));
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { Redis } from 'ioredis';
+
+/**
+ * The two connections a cache opens from the caller's (same address, credentials, db, TLS):
+ * - `commands` (L2, fill locks, bus publish) never queues while Redis is down
+ *   (`enableOfflineQueue: false`, `maxRetriesPerRequest: 1`) and bounds every command by
+ *   `commandTimeoutMs`, so a Redis outage costs a read microseconds, not a hang;
+ * - `subscriber` (bus) queues its SUBSCRIBE until Redis is reachable and resubscribes after a
+ *   reconnect, so a cache created during an outage still joins the bus when Redis returns.
+ * Both reconnect by themselves (the caller's `retryStrategy`, ioredis' default otherwise).
+ */
+export function openCacheConnections(
+  source: Redis,
+  opts: { commandTimeoutMs: number; onError: (err: unknown, connection: string) => void },
+) {
+  const base = { ...source.options, lazyConnect: false };
+  const commands = new Redis({
+    ...base,
+    connectionName: 'surge-cache',
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: opts.commandTimeoutMs > 0 ? opts.commandTimeoutMs : undefined,
+  });
+  const subscriber = new Redis({
+    ...base,
+    connectionName: 'surge-cache-bus',
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    commandTimeout: undefined,
+    autoResubscribe: true,
+  });
+  commands.on('error', (err) => opts.onError(err, 'commands'));
+  subscriber.on('error', (err) => opts.onError(err, 'subscriber'));
+  return { commands, subscriber };
+}
+
+/** Resolves when `redis` is ready; rejects after `timeoutMs`. */
+export function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`cache Redis connection not ready within ${timeoutMs} ms (status ${redis.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
