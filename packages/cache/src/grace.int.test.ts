@@ -53,10 +53,8 @@ describe('grace: stale-if-error with backoff', () => {
     await products.getOrLoad('2', probe.for('2'));
     await sleep(150);
     probe.hang = true;
-    const started = Date.now();
     assert.equal(await products.getOrLoad('2', probe.for('2')), 'v1');
-    assert.ok(Date.now() - started < 1_000);
-    assert.equal(probe.aborted, 1);
+    assert.equal(probe.aborted, 1, 'the hung load was aborted at loadTimeoutMs');
   });
 
   it('serves stale after softTimeoutMs while a slow load finishes in the background', async () => {
@@ -68,10 +66,9 @@ describe('grace: stale-if-error with backoff', () => {
     await sleep(150);
     const slow = loaderProbe(() => 'v2');
     slow.delayMs = 600;
-    const started = Date.now();
     const long = { ttlMs: 60_000 };
     assert.equal(await products.getOrLoad('3', slow.for('3'), long), 'v1');
-    assert.ok(Date.now() - started < 450, 'answered stale before the 600 ms load finished');
+    assert.equal(slow.finished, 0, 'answered stale before the 600 ms load finished');
     await sleep(700);
     assert.equal(await products.getOrLoad('3', slow.for('3'), long), 'v2', 'the background load was stored');
     assert.equal(slow.calls, 1);

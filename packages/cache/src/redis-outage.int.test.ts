@@ -39,11 +39,9 @@ describe('Redis outage: L1 keeps serving, loads go through the bulkhead, the cac
     await redis.kill();
 
     // Cached keys: answered from L1, no Redis call waits.
-    const started = Date.now();
     const cached = await Promise.all(
       Array.from({ length: 300 }, (_, i) => products.getOrLoad(String((i % 3) + 1), probe.for('x'))),
     );
-    assert.ok(Date.now() - started < 1_000, `L1 reads took ${Date.now() - started} ms`);
     assert.deepEqual(new Set(cached), new Set(['product 1', 'product 2', 'product 3']));
     assert.equal(probe.calls, 3, 'no loader call for cached keys');
 

@@ -46,8 +46,11 @@ async function plainBentocacheLoads(): Promise<number> {
       ),
     );
   } finally {
+    // bentocache finishes its L2 writes and bus publishes after getOrSet resolves; closing at
+    // once makes those fail with "Connection is closed" (seen in CI). Let them land first.
+    await sleep(300);
     // bentocache's disconnect also closes the connection it was given.
-    await Promise.all([a.disconnect(), b.disconnect()]);
+    await Promise.allSettled([a.disconnect(), b.disconnect()]);
     const probe = new Redis(testRedisUrl());
     const keys = await probe.keys(`${prefix}:*`);
     if (keys.length > 0) await probe.unlink(...keys);
@@ -91,7 +94,9 @@ describe('stampede: one loader per key across the cluster', () => {
     const waited = Date.now() - started;
     assert.equal(value, 'loaded after the crash');
     assert.equal(probe.calls, 1);
-    assert.ok(waited >= 450 && waited < 1_500, `waited ${waited} ms for a 600 ms lock`);
+    // It waited for the foreign lock to expire (600 ms) rather than bypass it, and proceeded
+    // because it expired, not because lockWaitMs (3,000 ms) ran out.
+    assert.ok(waited >= 450 && waited < 2_900, `waited ${waited} ms for a 600 ms lock`);
     assert.equal(await t.probe.exists(t.lockKey('product', 'crash')), 0, 'our lock was released');
   });
 
@@ -103,11 +108,9 @@ describe('stampede: one loader per key across the cluster', () => {
     const events = recordCacheEvents(t.prefix);
     const first = a.namespace('product').getOrLoad('slow', slow.for('slow'));
     await sleep(50);
-    const started = Date.now();
     assert.equal(await b.namespace('product').getOrLoad('slow', quick.for('slow')), 'quick');
-    const waited = Date.now() - started;
     events.stop();
-    assert.ok(waited >= 150 && waited < 800, `waited ${waited} ms with lockWaitMs 200 (holder: 1,000 ms)`);
+    assert.equal(slow.finished, 0, 'the waiter gave up before the slow holder finished');
     assert.equal(
       events.count('lock-wait', (e) => e.type === 'lock-wait' && e.outcome === 'timeout'),
       1,

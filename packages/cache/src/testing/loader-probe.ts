@@ -13,6 +13,8 @@ export function loaderProbe<T>(value: (key: string) => T | undefined) {
     fail: undefined as Error | undefined,
     hang: false,
     aborted: 0,
+    /** Loads that ran to the end (value produced): lets tests tell "answered before it finished". */
+    finished: 0,
   };
   const load = async (key: string, signal: AbortSignal): Promise<T | undefined> => {
     state.calls++;
@@ -29,6 +31,7 @@ export function loaderProbe<T>(value: (key: string) => T | undefined) {
       }
       if (state.delayMs > 0) await sleep(state.delayMs);
       if (state.fail) throw state.fail;
+      state.finished++;
       return value(key);
     } finally {
       state.active--;
