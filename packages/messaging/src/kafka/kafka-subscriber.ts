@@ -4,6 +4,7 @@ import {
   type Message as KafkaMessage,
   type MessagesStream,
 } from '@platformatic/kafka';
+import { backoffMs, sleep } from '../backoff.ts';
 import { decodeMessage, rawDelivery } from '../cloudevents.ts';
 import type { Delivery } from '../message.ts';
 import type { SubscribeOptions, Subscriber, Subscription } from '../ports.ts';
@@ -33,12 +34,6 @@ export interface KafkaSubscriberOptions {
   /** Reports errors the subscriber recovers from by itself (commit failures, reconnects). */
   onError?: (err: unknown, context: string) => void;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 /**
  * Kafka subscriber on `@platformatic/kafka`. At-least-once by construction: offsets are committed
@@ -121,10 +116,7 @@ export function createKafkaSubscriber(opts: KafkaSubscriberOptions): Subscriber 
               `handler failed on ${topic}/${record.partition}@${record.offset} (attempt ${attempt})`,
             );
             if (lane.revoked || hardStop.signal.aborted) return;
-            await sleep(
-              Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 20)) * (0.5 + Math.random() / 2),
-              hardStop.signal,
-            );
+            await sleep(backoffMs(attempt, { baseMs, maxMs }), hardStop.signal);
             if (lane.revoked || hardStop.signal.aborted) return;
             attempt++;
           }

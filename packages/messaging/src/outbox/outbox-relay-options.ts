@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { Publisher } from '../ports.ts';
-import type { BackoffOptions } from './backoff.ts';
+import type { BackoffOptions } from '../backoff.ts';
 import type { Outbox } from './outbox.ts';
 
 export type OutboxLog = (

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { backoffMs, sleep } from './backoff.ts';
+import { backoffMs, sleep } from '../backoff.ts';
 import { Doorbell } from './doorbell.ts';
 import { MarkPipeline } from './mark-pipeline.ts';
 import { withNamedLock } from './mysql-named-lock.ts';

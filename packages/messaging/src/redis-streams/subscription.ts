@@ -1,5 +1,5 @@
 import type { Handler, Subscription } from '../ports.ts';
-import { backoffMs, sleep } from './backoff.ts';
+import { backoffMs, sleep } from '../backoff.ts';
 import { startKeepalive } from './keepalive.ts';
 import { toDelivery, type StreamEntry } from './stream-delivery.ts';
 import type { StreamOps } from './stream-ops.ts';
@@ -75,7 +75,10 @@ export function startSubscription(p: {
         // A lost reply may have left entries in this consumer's PEL: look there first.
         ownPending = true;
         batch = [];
-        await sleep(backoffMs(++failures, s.redeliveryBaseMs, s.redeliveryMaxMs), stopping.signal);
+        await sleep(
+          backoffMs(++failures, { baseMs: s.redeliveryBaseMs, maxMs: s.redeliveryMaxMs }),
+          stopping.signal,
+        );
       }
     }
   }
@@ -89,7 +92,10 @@ export function startSubscription(p: {
         continue;
       }
       entry.handled = true;
-      await sleep(backoffMs(entry.attempt, s.redeliveryBaseMs, s.redeliveryMaxMs), stopping.signal);
+      await sleep(
+        backoffMs(entry.attempt, { baseMs: s.redeliveryBaseMs, maxMs: s.redeliveryMaxMs }),
+        stopping.signal,
+      );
       if (stopping.signal.aborted) return;
       const again = await ops.redeliver(entry.id);
       if (again === 'gone') batch.shift();
