@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from '../context.ts';
 import { authPlugin } from './auth.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { traceChildLogger } from './trace.ts';
+import { strictValidatorCompiler } from './validator.ts';
 import { healthRoutes } from './health-routes.ts';
 import { usersRoutes } from '../modules/users/users-routes.ts';
 import { sessionsRoutes } from '../modules/sessions/sessions-routes.ts';
@@ -42,7 +43,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Strict validation: no type coercion of bodies, no silent removal of unknown fields.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(strictValidatorCompiler);
 
   installErrorHandling(app);
   app.addHook('onRequest', async (request, reply) => {
