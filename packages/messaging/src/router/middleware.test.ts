@@ -57,6 +57,18 @@ describe('retry', () => {
     assert.equal(calls, 3);
   });
 
+  it("counts the transport's earlier deliveries: a record redelivered after crashes gives up sooner", async () => {
+    let calls = 0;
+    const h = compose(
+      () => (calls++, Promise.reject(new Error('crashes the worker'))),
+      retry({ maxAttempts: 5, ...noJitter }),
+    );
+    const err = await h(delivery({ deliveryAttempt: 4 }), signal()).catch((e: unknown) => e);
+    assert.ok(err instanceof RetriesExhaustedError);
+    assert.equal(err.attempts, 5);
+    assert.equal(calls, 2);
+  });
+
   it('a fatal error is not retried', async () => {
     let calls = 0;
     const h = compose(

@@ -32,7 +32,8 @@ export class RetriesExhaustedError extends Error {
  * - fatal errors are rethrown at once (dead-letter);
  * - transient errors (dependency down) retry for as long as they last, with capped backoff, and
  *   never count toward the limit — an outage must not produce dead letters;
- * - other errors retry up to `maxAttempts`, then throw `RetriesExhaustedError`.
+ * - other errors retry up to `maxAttempts` (counting the transport's earlier deliveries), then
+ *   throw `RetriesExhaustedError`.
  * Stops waiting when the signal aborts (shutdown) and rethrows, so nothing is acked.
  */
 export function retry(opts: RetryOptions = {}): Middleware {
@@ -42,7 +43,10 @@ export function retry(opts: RetryOptions = {}): Middleware {
   const transientMaxMs = opts.transientMaxMs ?? 30_000;
   const random = opts.random ?? Math.random;
   return (next) => async (delivery, signal) => {
-    let attempt = 1;
+    // Deliveries the transport already made count too: a record that crashed earlier processes
+    // (Redis Streams keeps its delivery count across restarts) reaches the limit and is
+    // dead-lettered instead of crash-looping forever.
+    let attempt = Math.max(1, delivery.deliveryAttempt);
     let outage = 0;
     for (;;) {
       try {
