@@ -23,9 +23,10 @@ export interface Workers {
 }
 
 /**
- * The worker role: provisions topics, then runs the consumers (notifications, audit, the
- * dead-letter recorder). Start-up never fails on Kafka being down: provisioning retries in the
- * background with capped backoff and the consumers start once it succeeds.
+ * The worker role: provisions topics, then runs the outbox relay and the consumers
+ * (notifications, audit, cache invalidation, the dead-letter recorder), and rebuilds the product
+ * Bloom filter in the background. Start-up never fails on Kafka being down: provisioning retries
+ * with capped backoff and the relay and consumers start once it succeeds.
  */
 export function startWorkers(ctx: Context): Workers {
   const log = ctx.logger.child({ component: 'workers' });
@@ -123,7 +124,9 @@ export function startWorkers(ctx: Context): Workers {
   return {
     async close() {
       stop.abort();
-      await started;
+      // A subscribe stuck on a broker that went away must not hold the shutdown: the
+      // subscriptions that did start are closed below either way.
+      await Promise.race([started, sleep(5_000)]);
       await Promise.all([relay.close(), rebuilder.stop()]);
       await router.close();
       await subscriber.close();
