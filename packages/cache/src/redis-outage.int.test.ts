@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { isCacheBulkheadFullError } from './errors.ts';
 import { loaderProbe } from './testing/loader-probe.ts';
 import { testCaches } from './testing/test-redis.ts';
-import { throwawayRedis } from './testing/throwaway-redis.ts';
+import { throwawayRedis } from '@surge/test-support';
 
 async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../testing/test-app.ts';
-import { throwawayKafka, throwawayRedis } from '../testing/throwaway.ts';
+import { throwawayKafka, throwawayRedis } from '@surge/test-support';
 
 interface Ready {
   status: string;
@@ -70,7 +70,7 @@ describe('readiness reports each dependency and heals without a restart', () => 
     const t = await startTestApp({ REDIS_URL: redis.url, DEPENDENCY_TIMEOUT_MS: '500' });
     cleanup.push(() => t.close());
     await eventually(t, 200);
-    await redis.stop();
+    await redis.kill();
     const down = await eventually(t, 503);
     assert.equal(down.checks['redis:responseTime']?.[0]?.status, 'fail');
     assert.equal(down.checks['mysql:responseTime']?.[0]?.status, 'pass');
@@ -88,7 +88,7 @@ describe('readiness reports each dependency and heals without a restart', () => 
       const kafka = throwawayKafka(19092);
       await kafka.up();
       cleanup.push(() => kafka.down());
-      const t = await startTestApp({ KAFKA_BROKERS: kafka.brokers, DEPENDENCY_TIMEOUT_MS: '1000' });
+      const t = await startTestApp({ KAFKA_BROKERS: kafka.brokers.join(','), DEPENDENCY_TIMEOUT_MS: '1000' });
       cleanup.push(() => t.close());
       await eventually(t, 200);
       await kafka.down();

@@ -1,19 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@surge/test-support';
 import { generateKeyPem } from '../modules/sessions/tokens.ts';
 import { TEST_MYSQL_URL } from './test-app.ts';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-export async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  return port;
-}
 
 export interface ServiceProcess {
   child: ChildProcess;

@@ -6,7 +6,7 @@ import { deleteTopicsWithPrefix } from '../testing/kafka-topics.ts';
 import { scratchDatabase } from '../testing/scratch-database.ts';
 import { spawnService, waitFor, type ServiceProcess } from '../testing/spawn-service.ts';
 import { newUser } from '../testing/test-app.ts';
-import { throwawayKafka } from '../testing/throwaway.ts';
+import { throwawayKafka } from '@surge/test-support';
 
 /** Seconds the broker stays down; the acceptance criterion says 30. */
 const OUTAGE_S = Number(process.env.SURGE_TEST_KAFKA_OUTAGE_S || 30);
@@ -44,7 +44,7 @@ describe('stop Kafka during registrations', () => {
       if (svc && svc.child.exitCode === null && svc.child.signalCode === null) svc.child.kill('SIGKILL');
       await svc?.exited;
       // The broker's data outlives the run: leave no topics behind in it.
-      await Promise.all([deleteTopicsWithPrefix([kafka.brokers], prefix), scratch.drop()]);
+      await Promise.all([deleteTopicsWithPrefix(kafka.brokers, prefix), scratch.drop()]);
       await kafka.down();
     },
     { timeout: 90_000 },
@@ -58,7 +58,7 @@ describe('stop Kafka during registrations', () => {
       const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
       const service = await spawnService({
         SURGE_ROLE: 'all',
-        KAFKA_BROKERS: kafka.brokers,
+        KAFKA_BROKERS: kafka.brokers.join(','),
         MYSQL_URL: scratch.url,
         KAFKA_TOPIC_PREFIX: prefix,
       });

@@ -1,6 +1,6 @@
 import { runTransportContract } from '../contract/transport-contract.ts';
 import { kafkaClients, TEST_SUBSCRIBER, testBrokers } from './testing/kafka-test-clients.ts';
-import { throwawayKafka } from './testing/throwaway-kafka.ts';
+import { throwawayKafka } from '@surge/test-support';
 
 const shared = kafkaClients(testBrokers());
 

@@ -1,6 +1,6 @@
 import { after } from 'node:test';
 import { runTransportContract } from '../contract/transport-contract.ts';
-import { throwawayRedis } from './testing/throwaway-redis.ts';
+import { throwawayRedis } from '@surge/test-support';
 import { redisStreamsClients, TEST_SUBSCRIBER, testRedisUrl } from './testing/test-clients.ts';
 
 const shared = redisStreamsClients(testRedisUrl());
@@ -23,7 +23,7 @@ runTransportContract({
   slowHandlerMs: TEST_SUBSCRIBER.claimIdleMs * 2,
   waitTimeoutMs: 15_000,
   async restartableBroker() {
-    const server = await throwawayRedis();
+    const server = await throwawayRedis({ appendOnly: true });
     const clients = redisStreamsClients(server.url);
     return {
       createPublisher: clients.createPublisher,

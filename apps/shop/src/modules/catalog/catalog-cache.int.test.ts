@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
 import { eventually } from '../../testing/eventually.ts';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
-import { throwawayRedis } from '../../testing/throwaway.ts';
+import { throwawayRedis } from '@surge/test-support';
 import { createCachedProductReader } from './cached-product-reader.ts';
 
 /** Counts MySQL product lookups of an app (the cache's loader is the only caller). */
@@ -137,7 +137,7 @@ describe('product reads while Redis is down (SPEC §9)', () => {
       const cached = await createProduct(t, 'Cached before the outage');
       const uncached = await createProduct(t, 'Never read before the outage');
       assert.equal((await t.app.inject({ method: 'GET', url: `/v1/products/${cached}` })).statusCode, 200);
-      await redis.stop();
+      await redis.kill();
       const started = Date.now();
       const during = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>

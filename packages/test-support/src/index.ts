@@ -1,0 +1,5 @@
+export { freePort } from './free-port.ts';
+export { throwawayRedis } from './throwaway-redis.ts';
+export type { ThrowawayRedis } from './throwaway-redis.ts';
+export { throwawayKafka } from './throwaway-kafka.ts';
+export type { ThrowawayKafka } from './throwaway-kafka.ts';
