@@ -112,6 +112,8 @@ export async function createContext(config: Config): Promise<Context> {
     key: `products.${database}`,
     expectedItems: config.catalogExpectedProducts,
     falsePositiveRate: config.catalogBloomFalsePositiveRate,
+    // The same budget as every Redis call; past it the filter answers "maybe" (fail open).
+    checkTimeoutMs: timeoutMs,
     log: (level, msg, fields) => logger[level](fields, msg),
   });
   const bloomRejections = new Counter({
