@@ -91,8 +91,14 @@ export async function createContext(config: Config): Promise<Context> {
     },
   });
   const redis = createRedis(config.redisUrl, { timeoutMs, name: `surge-${config.role}` });
-  // ioredis emits 'error' on every failed reconnect; without a listener Node would crash.
-  redis.on('error', () => {});
+  // ioredis emits 'error' on every failed reconnect (without a listener Node would crash): log
+  // at most one line per 10 s, readiness reports the outage.
+  let lastRedisWarn = 0;
+  redis.on('error', (err: Error) => {
+    if (Date.now() - lastRedisWarn < 10_000) return;
+    lastRedisWarn = Date.now();
+    logger.warn({ err }, 'redis connection error');
+  });
   const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs });
   const kafkaProbe = createKafkaProbe({
     brokers: config.kafkaBrokers,
