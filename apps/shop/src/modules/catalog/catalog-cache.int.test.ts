@@ -154,6 +154,22 @@ describe('product reads while Redis is down (SPEC §9)', () => {
         'the cached product is always served',
       );
       assert.ok(Date.now() - started < 30_000, 'reads during a Redis outage must not hang');
+      // Writes commit in MySQL: a Redis outage must not turn them into 5xx after the fact.
+      const admin = await adminHeaders(t);
+      const patched = await t.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/products/${uncached}`,
+        payload: { priceCents: 4300 },
+        headers: admin,
+      });
+      assert.equal(patched.statusCode, 200, patched.body);
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/v1/admin/products',
+        payload: { name: 'Created during the outage', priceCents: 1 },
+        headers: admin,
+      });
+      assert.equal(created.statusCode, 201, created.body);
       await redis.start();
       await eventually(
         'reads of both products after Redis returns',

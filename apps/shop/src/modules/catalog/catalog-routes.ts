@@ -93,7 +93,11 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
         return created;
       });
       outbox.notify();
-      await reader.added(product.id);
+      // Committed: the answer is 201 whatever Redis does. If the filter or cache cannot be told
+      // now, the product.changed consumer tells them once Redis is back (it retries).
+      await reader
+        .added(product.id)
+        .catch((err: unknown) => request.log.warn({ err }, 'cache not told of new product'));
       return reply.code(201).header('location', `/v1/products/${product.id}`).send(product);
     },
   );
@@ -133,7 +137,9 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
       outbox.notify();
       // This instance (and, through the cache bus, every other) drops the old value now; the
       // product.changed consumer does the same for instances that missed the bus message.
-      await reader.invalidate(product.id);
+      await reader
+        .invalidate(product.id)
+        .catch((err: unknown) => request.log.warn({ err }, 'cache not invalidated; the consumer will'));
       return product;
     },
   );
