@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { isAppError, problem, type Problem } from './problem.ts';
+import { isDomainError } from '../errors.ts';
+import { problem, type Problem } from './problem.ts';
 
 /** Fastify's own client errors, mapped to our stable codes. */
 const FASTIFY_CODES: Record<string, [number, string]> = {
@@ -16,18 +17,37 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
 const send = (reply: FastifyReply, body: Problem) =>
   reply.code(body.status).type('application/problem+json').send(body);
 
+/** Statuses of the codes every feature may throw; modules add their own (`FeatureModule.problems`). */
+export const BASE_STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  INVALID_CURSOR: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  DEPENDENCY_UNAVAILABLE: 503,
+};
+
 /**
- * The one place errors become HTTP: AppError → its status and code; schema validation → 400
+ * The one place errors become HTTP: a domain error → the status of its code; schema validation → 400
  * VALIDATION_FAILED with each failing path; Fastify client errors → 4xx; anything else → 500
  * with nothing internal in the body (the log has the stack).
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  statusByCode: Readonly<Record<string, number>> = BASE_STATUS_BY_CODE,
+): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const id = request.id;
-    if (isAppError(err)) {
-      if (err.status >= 500) request.log.warn({ err, code: err.code }, 'request failed');
-      reply.headers(err.headers);
-      return send(reply, problem(err.status, err.code, id, err.message));
+    if (isDomainError(err)) {
+      const status = statusByCode[err.code];
+      if (status === undefined) {
+        // A code no module declared: a bug, answered like any other unexpected error.
+        request.log.error({ err, code: err.code }, 'domain error code without an HTTP status');
+        return send(reply, problem(500, 'INTERNAL', id, 'an unexpected error occurred'));
+      }
+      if (status >= 500) request.log.warn({ err, code: err.code }, 'request failed');
+      if (status === 401) reply.header('www-authenticate', 'Bearer');
+      if (err.retryAfterSec !== undefined) reply.header('retry-after', String(err.retryAfterSec));
+      return send(reply, problem(status, err.code, id, err.message));
     }
     if (err.validation) {
       const errors = err.validation.map((v) => ({

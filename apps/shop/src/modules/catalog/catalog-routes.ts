@@ -3,11 +3,11 @@ import type { Kysely, Transaction } from 'kysely';
 import { Type } from 'typebox';
 import type { Outbox } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
-import { EVENT_SOURCE } from '../../events/catalog.ts';
-import { ProductChanged } from '../../events/catalog-events.ts';
+import { EVENT_SOURCE } from '../../context.ts';
+import { ProductChanged } from './catalog-events.ts';
 import { ProblemRef } from '../../http/openapi.ts';
 import { UUID } from '../../http/pagination.ts';
-import { AppError } from '../../http/problem.ts';
+import { notFound } from '../../errors.ts';
 import { traceHeaders } from '../../http/trace.ts';
 import type { ProductRecord, ProductsRepo } from './products-repo.ts';
 import type { ProductReader } from './product-reader.ts';
@@ -65,7 +65,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const product = await reader.get(request.params.id);
-      if (!product) throw new AppError(404, 'NOT_FOUND', 'no product with this id');
+      if (!product) throw notFound('product');
       return product;
     },
   );
@@ -133,7 +133,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
         if (updated) await publishChange(trx, updated, headers);
         return updated;
       });
-      if (!product) throw new AppError(404, 'NOT_FOUND', 'no product with this id');
+      if (!product) throw notFound('product');
       outbox.notify();
       // This instance (and, through the cache bus, every other) drops the old value now; the
       // product.changed consumer does the same for instances that missed the bus message.

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { claimsOf } from '../../http/auth.ts';
+import { claimsOf } from './auth-plugin.ts';
 import { ProblemRef } from '../../http/openapi.ts';
-import { AppError, dependencyUnavailable } from '../../http/problem.ts';
+import { DomainError, dependencyUnavailable } from '../../errors.ts';
 import { hashPassword, verifyPassword, type ScryptCost } from '../users/password.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
 import type { RefreshStore } from './refresh-store.ts';
@@ -17,8 +17,9 @@ const TokenPair = Type.Object({
   tokenType: Type.Literal('Bearer'),
 });
 
-const invalidCredentials = () =>
-  new AppError(401, 'INVALID_CREDENTIALS', 'the email or password is incorrect');
+const invalidRefreshToken = () => new DomainError('INVALID_REFRESH_TOKEN', 'the refresh token is not valid');
+
+const invalidCredentials = () => new DomainError('INVALID_CREDENTIALS', 'the email or password is incorrect');
 
 export const sessionsRoutes: FastifyPluginAsyncTypebox<{
   users: UsersRepo;
@@ -88,10 +89,9 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
           'refresh token reuse: session revoked',
         );
       }
-      if (result.kind !== 'rotated')
-        throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'the refresh token is not valid');
+      if (result.kind !== 'rotated') throw invalidRefreshToken();
       const user = await users.findById(result.userId);
-      if (!user) throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'the refresh token is not valid');
+      if (!user) throw invalidRefreshToken();
       const accessToken = await tokens.sign({ sub: user.id, role: user.role, sid: result.familyId });
       return {
         accessToken,

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { claimsOf } from '../../http/auth.ts';
+import { claimsOf } from '../sessions/auth-plugin.ts';
 import { ProblemRef } from '../../http/openapi.ts';
-import { AppError } from '../../http/problem.ts';
+import { unauthorized } from '../../errors.ts';
 import { hashPassword, type ScryptCost } from './password.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
 import type { Kysely } from 'kysely';
 import type { Outbox } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
-import { EVENT_SOURCE } from '../../events/catalog.ts';
-import { UserRegistered } from '../../events/user-events.ts';
+import { EVENT_SOURCE } from '../../context.ts';
+import { UserRegistered } from './user-events.ts';
 import { traceHeaders } from '../../http/trace.ts';
 import type { UsersRepo } from './users-repo.ts';
 
@@ -67,7 +67,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const user = await users.findById(claimsOf(request).sub);
       // A deleted account's token is as good as no token.
-      if (!user) throw new AppError(401, 'UNAUTHORIZED', 'the account no longer exists');
+      if (!user) throw unauthorized('the account no longer exists');
       return user;
     },
   );
