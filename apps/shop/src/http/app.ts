@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from '../context.ts';
+import { apiDocs } from './api-docs.ts';
 import { authPlugin } from './auth.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { traceChildLogger } from './trace.ts';
@@ -64,13 +63,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     });
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Surge API', version: '1.0.0', description: 'Flash-sale and order backend' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(apiDocs, { publicUrl: config.publicUrl });
 
   await app.register(healthRoutes, { ctx });
   app.get('/.well-known/jwks.json', { schema: { hide: true } }, () => ctx.tokens.jwks);

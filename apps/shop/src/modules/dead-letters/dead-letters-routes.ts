@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Message, Publisher } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
-import { ProblemRef } from '../../http/openapi.ts';
+import { ADMIN_ONLY, DEPENDENCY_DOWN, INVALID_INPUT, JSON_BODY, problems } from '../../http/openapi.ts';
 import { decodeCursor, page, pageOf, PageQuery, UUID } from '../../http/pagination.ts';
 import { AppError, dependencyUnavailable } from '../../http/problem.ts';
 
@@ -74,7 +74,6 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
     onRequest: [app.authenticate, app.requireRole('admin')],
     schema: { security: [{ bearer: [] }] },
   };
-  const errors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef };
 
   app.get(
     '/v1/admin/dead-letters',
@@ -82,10 +81,14 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
       ...admin,
       schema: {
         ...admin.schema,
+        operationId: 'listDeadLetters',
         tags: ['admin'],
         summary: 'Dead-lettered messages, newest first',
         querystring: PageQuery,
-        response: { 200: pageOf(DeadLetter), ...errors },
+        response: {
+          200: pageOf(DeadLetter),
+          ...problems(INVALID_INPUT, { 400: ['INVALID_CURSOR'] }, ADMIN_ONLY),
+        },
       },
     },
     async (request) => {
@@ -107,11 +110,15 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
       ...admin,
       schema: {
         ...admin.schema,
+        operationId: 'replayDeadLetter',
         tags: ['admin'],
         summary:
           'Republish a dead letter to its original topic (same event id, so consumers stay idempotent)',
         params: Type.Object({ id: Type.String({ pattern: UUID.source }) }),
-        response: { 200: DeadLetter, 404: ProblemRef, 503: ProblemRef, ...errors },
+        response: {
+          200: DeadLetter,
+          ...problems(INVALID_INPUT, JSON_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
+        },
       },
     },
     async (request) => {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../db/schema.ts';
 import { claimsOf } from '../../http/auth.ts';
-import { ProblemRef } from '../../http/openapi.ts';
+import { AUTHENTICATED, INVALID_INPUT, problems } from '../../http/openapi.ts';
 import { decodeCursor, page, pageOf, PageQuery, UUID } from '../../http/pagination.ts';
 
 const Notification = Type.Object({
@@ -24,11 +24,15 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Databas
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'listMyNotifications',
         tags: ['users'],
         summary: 'My notifications, newest first',
         security: [{ bearer: [] }],
         querystring: PageQuery,
-        response: { 200: pageOf(Notification), 400: ProblemRef, 401: ProblemRef },
+        response: {
+          200: pageOf(Notification),
+          ...problems(INVALID_INPUT, { 400: ['INVALID_CURSOR'] }, AUTHENTICATED),
+        },
       },
     },
     async (request) => {
