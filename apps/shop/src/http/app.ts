@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from '../context.ts';
 import { apiDocs } from './api-docs.ts';
 import { authPlugin } from './auth.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { traceChildLogger } from './trace.ts';
 import { strictValidatorCompiler } from './validator.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -35,6 +35,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     return503OnClosing: true,
     requestIdHeader: false,
+    frameworkErrors,
     // Honour a well-formed incoming id so a request can be followed across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];

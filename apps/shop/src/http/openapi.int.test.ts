@@ -168,6 +168,8 @@ describe('the OpenAPI document at /docs/json is one clients can generate from', 
       ],
       ['getProduct', { method: 'GET', url: '/v1/products/not-a-uuid' }, 'VALIDATION_FAILED'],
       ['getProduct', { method: 'GET', url: `/v1/products/${uuidv7()}` }, 'NOT_FOUND'],
+      ['getProduct', { method: 'GET', url: '/v1/products/%E0%A4%A' }, 'BAD_URL'],
+      ['getProduct', { method: 'GET', url: `/v1/products/${'a'.repeat(200)}` }, 'URI_TOO_LONG'],
       [
         'createProduct',
         {
@@ -205,7 +207,9 @@ describe('the OpenAPI document at /docs/json is one clients can generate from', 
       const res = await t.app.inject(request);
       const where = `${operationId} → ${res.statusCode} ${res.body}`;
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/, where);
-      assert.equal(res.json<{ code: string }>().code, code, where);
+      const body = res.json<{ code: string; status: number; instance: string }>();
+      assert.deepEqual([body.code, body.status], [code, res.statusCode], where);
+      assert.equal(body.instance, res.headers['x-request-id'], where);
       const op = byId.get(operationId);
       assert.ok(op, `${operationId} is not in the document`);
       assert.ok(documentedCodes(op, res.statusCode)?.includes(code), `${where} ${code} is not documented`);

@@ -29,8 +29,14 @@ export const ProblemSchema = Type.Object(
 /** For each status, the stable codes a response with that status can carry. */
 export type ProblemCodes = Readonly<Partial<Record<number, readonly string[]>>>;
 
-/** Params or query string that fail their schema (SPEC §6: a malformed id is 400). */
-export const INVALID_INPUT: ProblemCodes = { 400: ['VALIDATION_FAILED'] };
+/** A query string that fails its schema. */
+export const INVALID_QUERY: ProblemCodes = { 400: ['VALIDATION_FAILED'] };
+
+/**
+ * A path parameter that fails its schema (SPEC §6: a malformed id is 400), is not valid
+ * percent-encoding, or is longer than the router allows (error-handler.ts `frameworkErrors`).
+ */
+export const PATH_PARAMS: ProblemCodes = { 400: ['BAD_URL', 'VALIDATION_FAILED'], 414: ['URI_TOO_LONG'] };
 
 /**
  * A request whose body Fastify parses (POST, PATCH, DELETE with a body): the codes error-handler.ts
@@ -62,6 +68,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'No such resource (or not the caller’s)',
   409: 'The request conflicts with the current state',
   413: 'The body is larger than 16 KiB',
+  414: 'A path parameter is longer than the router allows',
   415: 'The body is not application/json',
   422: 'The request is well-formed but cannot be processed',
   429: 'Too many requests; `Retry-After` says when to retry',

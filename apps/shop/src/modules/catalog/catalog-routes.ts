@@ -5,7 +5,7 @@ import type { Outbox } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
 import { EVENT_SOURCE } from '../../events/catalog.ts';
 import { ProductChanged } from '../../events/catalog-events.ts';
-import { ADMIN_ONLY, DEPENDENCY_DOWN, INVALID_INPUT, JSON_BODY, problems } from '../../http/openapi.ts';
+import { ADMIN_ONLY, DEPENDENCY_DOWN, JSON_BODY, PATH_PARAMS, problems } from '../../http/openapi.ts';
 import { UUID } from '../../http/pagination.ts';
 import { AppError } from '../../http/problem.ts';
 import { traceHeaders } from '../../http/trace.ts';
@@ -63,7 +63,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
         params: IdParams,
         response: {
           200: ProductSchema,
-          ...problems(INVALID_INPUT, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
+          ...problems(PATH_PARAMS, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
         },
       },
     },
@@ -125,7 +125,10 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ProductSchema, ...problems(JSON_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }) },
+        response: {
+          200: ProductSchema,
+          ...problems(PATH_PARAMS, JSON_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }),
+        },
       },
     },
     async (request) => {

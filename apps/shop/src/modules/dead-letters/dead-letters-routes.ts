@@ -4,7 +4,14 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Message, Publisher } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
-import { ADMIN_ONLY, DEPENDENCY_DOWN, INVALID_INPUT, JSON_BODY, problems } from '../../http/openapi.ts';
+import {
+  ADMIN_ONLY,
+  DEPENDENCY_DOWN,
+  INVALID_QUERY,
+  JSON_BODY,
+  PATH_PARAMS,
+  problems,
+} from '../../http/openapi.ts';
 import { decodeCursor, page, pageOf, PageQuery, UUID } from '../../http/pagination.ts';
 import { AppError, dependencyUnavailable } from '../../http/problem.ts';
 
@@ -87,7 +94,7 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
         querystring: PageQuery,
         response: {
           200: pageOf(DeadLetter),
-          ...problems(INVALID_INPUT, { 400: ['INVALID_CURSOR'] }, ADMIN_ONLY),
+          ...problems(INVALID_QUERY, { 400: ['INVALID_CURSOR'] }, ADMIN_ONLY),
         },
       },
     },
@@ -117,7 +124,7 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
         params: Type.Object({ id: Type.String({ pattern: UUID.source }) }),
         response: {
           200: DeadLetter,
-          ...problems(INVALID_INPUT, JSON_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
+          ...problems(PATH_PARAMS, JSON_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
         },
       },
     },

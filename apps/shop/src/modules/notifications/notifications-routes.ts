@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Database } from '../../db/schema.ts';
 import { claimsOf } from '../../http/auth.ts';
-import { AUTHENTICATED, INVALID_INPUT, problems } from '../../http/openapi.ts';
+import { AUTHENTICATED, INVALID_QUERY, problems } from '../../http/openapi.ts';
 import { decodeCursor, page, pageOf, PageQuery, UUID } from '../../http/pagination.ts';
 
 const Notification = Type.Object({
@@ -31,7 +31,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Databas
         querystring: PageQuery,
         response: {
           200: pageOf(Notification),
-          ...problems(INVALID_INPUT, { 400: ['INVALID_CURSOR'] }, AUTHENTICATED),
+          ...problems(INVALID_QUERY, { 400: ['INVALID_CURSOR'] }, AUTHENTICATED),
         },
       },
     },
