@@ -155,6 +155,16 @@ describe('the OpenAPI document at /docs/json is one clients can generate from', 
         'INVALID_REFRESH_TOKEN',
       ],
       ['deleteCurrentSession', { method: 'DELETE', url: '/v1/sessions/current' }, 'UNAUTHORIZED'],
+      [
+        'deleteCurrentSession',
+        {
+          method: 'DELETE',
+          url: '/v1/sessions/current',
+          payload: '{',
+          headers: { ...json, ...bearer(user) },
+        },
+        'MALFORMED_JSON',
+      ],
       ['getMe', { method: 'GET', url: '/v1/me', headers: bearer('not.a.token') }, 'UNAUTHORIZED'],
       [
         'listMyNotifications',
@@ -195,6 +205,15 @@ describe('the OpenAPI document at /docs/json is one clients can generate from', 
         'listDeadLetters',
         { method: 'GET', url: '/v1/admin/dead-letters?cursor=bm9wZQ', headers: bearer(admin) },
         'INVALID_CURSOR',
+      ],
+      [
+        'replayDeadLetter',
+        {
+          method: 'POST',
+          url: `/v1/admin/dead-letters/${uuidv7()}/replay`,
+          headers: { ...json, ...bearer(admin) },
+        },
+        'MALFORMED_JSON',
       ],
       [
         'replayDeadLetter',

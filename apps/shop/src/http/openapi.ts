@@ -39,13 +39,19 @@ export const INVALID_QUERY: ProblemCodes = { 400: ['VALIDATION_FAILED'] };
 export const PATH_PARAMS: ProblemCodes = { 400: ['BAD_URL', 'VALIDATION_FAILED'], 414: ['URI_TOO_LONG'] };
 
 /**
- * A request whose body Fastify parses (POST, PATCH, DELETE with a body): the codes error-handler.ts
- * gives the content-type parser's errors, plus validation of what was parsed.
+ * A request whose body Fastify parses when one is sent (POST, PATCH, DELETE): the codes
+ * error-handler.ts gives the content-type parser's errors.
  */
-export const JSON_BODY: ProblemCodes = {
-  400: ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_CONTENT_LENGTH', 'BAD_REQUEST'],
+export const PARSED_BODY: ProblemCodes = {
+  400: ['BAD_REQUEST', 'INVALID_CONTENT_LENGTH', 'MALFORMED_JSON'],
   413: ['BODY_TOO_LARGE'],
   415: ['UNSUPPORTED_MEDIA_TYPE'],
+};
+
+/** A parsed body that is then checked against the route's body schema. */
+export const VALIDATED_BODY: ProblemCodes = {
+  ...PARSED_BODY,
+  400: [...(PARSED_BODY[400] ?? []), 'VALIDATION_FAILED'],
 };
 
 /** Behind `app.authenticate`: no, a malformed, an expired or a revoked bearer token. */

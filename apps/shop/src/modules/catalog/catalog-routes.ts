@@ -5,7 +5,7 @@ import type { Outbox } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
 import { EVENT_SOURCE } from '../../events/catalog.ts';
 import { ProductChanged } from '../../events/catalog-events.ts';
-import { ADMIN_ONLY, DEPENDENCY_DOWN, JSON_BODY, PATH_PARAMS, problems } from '../../http/openapi.ts';
+import { ADMIN_ONLY, DEPENDENCY_DOWN, VALIDATED_BODY, PATH_PARAMS, problems } from '../../http/openapi.ts';
 import { UUID } from '../../http/pagination.ts';
 import { AppError } from '../../http/problem.ts';
 import { traceHeaders } from '../../http/trace.ts';
@@ -87,7 +87,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
           { name: Name, description: Type.Optional(Description), priceCents: PriceCents },
           { additionalProperties: false },
         ),
-        response: { 201: ProductSchema, ...problems(JSON_BODY, ADMIN_ONLY) },
+        response: { 201: ProductSchema, ...problems(VALIDATED_BODY, ADMIN_ONLY) },
       },
     },
     async (request, reply) => {
@@ -127,7 +127,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
         ),
         response: {
           200: ProductSchema,
-          ...problems(PATH_PARAMS, JSON_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }),
+          ...problems(PATH_PARAMS, VALIDATED_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }),
         },
       },
     },

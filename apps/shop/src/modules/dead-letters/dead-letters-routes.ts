@@ -8,7 +8,7 @@ import {
   ADMIN_ONLY,
   DEPENDENCY_DOWN,
   INVALID_QUERY,
-  JSON_BODY,
+  PARSED_BODY,
   PATH_PARAMS,
   problems,
 } from '../../http/openapi.ts';
@@ -124,7 +124,7 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
         params: Type.Object({ id: Type.String({ pattern: UUID.source }) }),
         response: {
           200: DeadLetter,
-          ...problems(PATH_PARAMS, JSON_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
+          ...problems(PATH_PARAMS, PARSED_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
         },
       },
     },

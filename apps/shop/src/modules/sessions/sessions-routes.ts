@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { claimsOf } from '../../http/auth.ts';
-import { AUTHENTICATED, DEPENDENCY_DOWN, JSON_BODY, problems } from '../../http/openapi.ts';
+import { AUTHENTICATED, DEPENDENCY_DOWN, PARSED_BODY, problems, VALIDATED_BODY } from '../../http/openapi.ts';
 import { AppError, dependencyUnavailable } from '../../http/problem.ts';
 import { hashPassword, verifyPassword, type ScryptCost } from '../users/password.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
@@ -42,7 +42,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
           { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 128 }) },
           { additionalProperties: false },
         ),
-        response: { 200: TokenPair, ...problems(JSON_BODY, { 401: ['INVALID_CREDENTIALS'] }) },
+        response: { 200: TokenPair, ...problems(VALIDATED_BODY, { 401: ['INVALID_CREDENTIALS'] }) },
       },
     },
     async (request) => {
@@ -78,7 +78,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
         body: Type.Object({ refreshToken: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
         response: {
           200: TokenPair,
-          ...problems(JSON_BODY, { 401: ['INVALID_REFRESH_TOKEN'] }, DEPENDENCY_DOWN),
+          ...problems(VALIDATED_BODY, { 401: ['INVALID_REFRESH_TOKEN'] }, DEPENDENCY_DOWN),
         },
       },
     },
@@ -118,7 +118,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
         tags: ['sessions'],
         summary: 'Log out: ends the session, its refresh token and its access tokens',
         security: [{ bearer: [] }],
-        response: { 204: Type.Null(), ...problems(JSON_BODY, AUTHENTICATED, DEPENDENCY_DOWN) },
+        response: { 204: Type.Null(), ...problems(PARSED_BODY, AUTHENTICATED, DEPENDENCY_DOWN) },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { claimsOf } from '../../http/auth.ts';
-import { AUTHENTICATED, JSON_BODY, problems } from '../../http/openapi.ts';
+import { AUTHENTICATED, VALIDATED_BODY, problems } from '../../http/openapi.ts';
 import { AppError } from '../../http/problem.ts';
 import { hashPassword, type ScryptCost } from './password.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
@@ -28,7 +28,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Register a user',
         security: [],
         body: RegisterBody,
-        response: { 201: UserSchema, ...problems(JSON_BODY, { 409: ['EMAIL_TAKEN'] }) },
+        response: { 201: UserSchema, ...problems(VALIDATED_BODY, { 409: ['EMAIL_TAKEN'] }) },
       },
     },
     async (request, reply) => {
