@@ -12,6 +12,11 @@ const ConfigSchema = Type.Object({
   role: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]),
   host: Type.String({ minLength: 1 }),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /**
+   * The URL clients reach the API at (behind a proxy: its public URL), listed as the OpenAPI
+   * document's server. Default `/`: wherever the document is served from.
+   */
+  publicUrl: Type.String({ pattern: '^(/|https?://)' }),
   logLevel: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
   ),
@@ -107,6 +112,7 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     role: env.SURGE_ROLE ?? 'all',
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 3000),
+    publicUrl: env.PUBLIC_URL ?? '/',
     logLevel: env.LOG_LEVEL ?? (profile === 'test' ? 'warn' : 'info'),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     mysqlUrl: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/surge',

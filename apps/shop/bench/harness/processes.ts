@@ -61,7 +61,16 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
  * level and access log (nothing set unless `env` says so); its stdout goes to `logFile`.
  */
 export const startService = (env: Record<string, string>, logFile: string): Promise<BenchProcess> =>
-  start([MAIN], { SURGE_PROFILE: 'production', ...env }, '/health/live', logFile);
+  start(
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the service, written there when it stops.
+    [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      MAIN,
+    ],
+    { SURGE_PROFILE: 'production', ...env },
+    '/health/live',
+    logFile,
+  );
 
 /** A bench server script of this folder (`bare-server.ts`) in its own process. */
 export const startScript = (

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createHttpMetrics } from '@surge/observability';
 import type { Context } from '../context.ts';
 import type { Feature } from '../modules/feature-module.ts';
+import { apiDocs } from './api-docs.ts';
 import { createAccessLog } from './access-log.ts';
-import { BASE_STATUS_BY_CODE, installErrorHandling } from './error-handler.ts';
+import { BASE_STATUS_BY_CODE, frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { lazyRequestLogger } from './request-logger.ts';
 import { strictValidatorCompiler } from './validator.ts';
@@ -45,6 +44,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     requestTimeout: 30_000,
     return503OnClosing: true,
     requestIdHeader: false,
+    frameworkErrors,
     // Honour a well-formed incoming id so a request can be followed across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -78,13 +78,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     done();
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Surge API', version: '1.0.0', description: 'Flash-sale and order backend' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(apiDocs, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { ctx });
 
   if (config.role !== 'worker') {

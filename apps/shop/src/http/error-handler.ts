@@ -11,6 +11,7 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON'],
   FST_ERR_BAD_URL: [400, 'BAD_URL'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'URI_TOO_LONG'],
   FST_ERR_ASYNC_CONSTRAINT: [400, 'BAD_REQUEST'],
 };
 
@@ -25,6 +26,18 @@ export const BASE_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   DEPENDENCY_UNAVAILABLE: 503,
 };
+
+/**
+ * Fastify's `frameworkErrors` option: errors its router raises before any hook runs (a path
+ * parameter that is not valid percent-encoding, or longer than the router allows) become
+ * problems too, instead of Fastify's own plain JSON.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const known = err.code === undefined ? undefined : FASTIFY_CODES[err.code];
+  const [status, code] = known ?? [400, 'BAD_REQUEST'];
+  // A reply is thenable; this one is sent synchronously and nothing awaits it.
+  void send(reply.header('x-request-id', request.id), problem(status, code, request.id, err.message));
+}
 
 /**
  * The one place errors become HTTP: a domain error → the status of its code; schema validation → 400

@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Publisher } from '@surge/messaging';
-import { ProblemRef } from '../../http/openapi.ts';
+import {
+  ADMIN_ONLY,
+  DEPENDENCY_DOWN,
+  INVALID_QUERY,
+  PARSED_BODY,
+  PATH_PARAMS,
+  problems,
+} from '../../http/openapi.ts';
 import { decodeCursor, page, pageOf, PageQuery, UUID } from '../../http/pagination.ts';
 import { dependencyUnavailable, notFound } from '../../errors.ts';
 import type { DeadLettersRepo } from './dead-letters-repo.ts';
@@ -32,7 +39,6 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
     onRequest: [app.authenticate, app.requireRole('admin')],
     schema: { security: [{ bearer: [] }] },
   };
-  const errors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef };
 
   app.get(
     '/v1/admin/dead-letters',
@@ -40,10 +46,14 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
       ...admin,
       schema: {
         ...admin.schema,
+        operationId: 'listDeadLetters',
         tags: ['admin'],
         summary: 'Dead-lettered messages, newest first',
         querystring: PageQuery,
-        response: { 200: pageOf(DeadLetter), ...errors },
+        response: {
+          200: pageOf(DeadLetter),
+          ...problems(INVALID_QUERY, { 400: ['INVALID_CURSOR'] }, ADMIN_ONLY),
+        },
       },
     },
     async (request) => {
@@ -68,11 +78,15 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
       ...admin,
       schema: {
         ...admin.schema,
+        operationId: 'replayDeadLetter',
         tags: ['admin'],
         summary:
           'Republish a dead letter to its original topic (same event id, so consumers stay idempotent)',
         params: Type.Object({ id: Type.String({ pattern: UUID.source }) }),
-        response: { 200: DeadLetter, 404: ProblemRef, 503: ProblemRef, ...errors },
+        response: {
+          200: DeadLetter,
+          ...problems(PATH_PARAMS, PARSED_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
+        },
       },
     },
     async (request) => {

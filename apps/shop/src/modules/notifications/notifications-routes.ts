@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { claimsOf } from '../sessions/auth-plugin.ts';
-import { ProblemRef } from '../../http/openapi.ts';
+import { AUTHENTICATED, INVALID_QUERY, problems } from '../../http/openapi.ts';
 import { decodeCursor, page, pageOf, PageQuery, UUID } from '../../http/pagination.ts';
 import type { NotificationsRepo } from './notifications-repo.ts';
 
@@ -23,11 +23,15 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ repo: Notification
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'listMyNotifications',
         tags: ['users'],
         summary: 'My notifications, newest first',
         security: [{ bearer: [] }],
         querystring: PageQuery,
-        response: { 200: pageOf(Notification), 400: ProblemRef, 401: ProblemRef },
+        response: {
+          200: pageOf(Notification),
+          ...problems(INVALID_QUERY, { 400: ['INVALID_CURSOR'] }, AUTHENTICATED),
+        },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { claimsOf } from './auth-plugin.ts';
-import { ProblemRef } from '../../http/openapi.ts';
+import { AUTHENTICATED, DEPENDENCY_DOWN, PARSED_BODY, problems, VALIDATED_BODY } from '../../http/openapi.ts';
 import { DomainError, dependencyUnavailable } from '../../errors.ts';
 import { hashPassword, verifyPassword, type ScryptCost } from '../users/password.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
@@ -35,13 +35,15 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
     '/v1/sessions',
     {
       schema: {
+        operationId: 'createSession',
         tags: ['sessions'],
         summary: 'Log in',
+        security: [],
         body: Type.Object(
           { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 128 }) },
           { additionalProperties: false },
         ),
-        response: { 200: TokenPair, 400: ProblemRef, 401: ProblemRef },
+        response: { 200: TokenPair, ...problems(VALIDATED_BODY, { 401: ['INVALID_CREDENTIALS'] }) },
       },
     },
     async (request) => {
@@ -70,10 +72,15 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
     '/v1/sessions/refresh',
     {
       schema: {
+        operationId: 'refreshSession',
         tags: ['sessions'],
         summary: 'Exchange a refresh token for a new pair (rotation; reuse revokes the session)',
+        security: [],
         body: Type.Object({ refreshToken: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: TokenPair, 400: ProblemRef, 401: ProblemRef, 503: ProblemRef },
+        response: {
+          200: TokenPair,
+          ...problems(VALIDATED_BODY, { 401: ['INVALID_REFRESH_TOKEN'] }, DEPENDENCY_DOWN),
+        },
       },
     },
     async (request) => {
@@ -107,10 +114,11 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'deleteCurrentSession',
         tags: ['sessions'],
         summary: 'Log out: ends the session, its refresh token and its access tokens',
         security: [{ bearer: [] }],
-        response: { 204: Type.Null(), 401: ProblemRef, 503: ProblemRef },
+        response: { 204: Type.Null(), ...problems(PARSED_BODY, AUTHENTICATED, DEPENDENCY_DOWN) },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { claimsOf } from '../sessions/auth-plugin.ts';
-import { ProblemRef } from '../../http/openapi.ts';
+import { AUTHENTICATED, VALIDATED_BODY, problems } from '../../http/openapi.ts';
 import { unauthorized } from '../../errors.ts';
 import { hashPassword, type ScryptCost } from './password.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
@@ -23,10 +23,12 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
     '/v1/users',
     {
       schema: {
+        operationId: 'registerUser',
         tags: ['users'],
         summary: 'Register a user',
+        security: [],
         body: RegisterBody,
-        response: { 201: UserSchema, 400: ProblemRef, 409: ProblemRef },
+        response: { 201: UserSchema, ...problems(VALIDATED_BODY, { 409: ['EMAIL_TAKEN'] }) },
       },
     },
     async (request, reply) => {
@@ -58,10 +60,11 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'getMe',
         tags: ['users'],
         summary: 'The authenticated user',
         security: [{ bearer: [] }],
-        response: { 200: UserSchema, 401: ProblemRef },
+        response: { 200: UserSchema, ...problems(AUTHENTICATED) },
       },
     },
     async (request) => {
