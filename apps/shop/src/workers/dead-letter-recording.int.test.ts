@@ -1,0 +1,185 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultPartitioner } from '@platformatic/kafka';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  createKafkaPublisher,
+  createKafkaSubscriber,
+  createRouter,
+  deadLetterTopic,
+  provisionTopics,
+  type Message,
+} from '@surge/messaging';
+import { CATALOG_TOPIC, ProductChanged } from '../events/catalog-events.ts';
+import { events, topics } from '../events/catalog.ts';
+import { USERS_TOPIC, UserRegistered } from '../events/user-events.ts';
+import { eventually } from '../testing/eventually.ts';
+import { committedByGroup, deleteTopicsWithPrefix, endOffsets } from '../testing/kafka-topics.ts';
+import { scratchDatabase } from '../testing/scratch-database.ts';
+import { spawnService, type ServiceProcess } from '../testing/spawn-service.ts';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
+const ORDERS_TOPIC = 'surge.orders.v1';
+
+/** A key the producer's partitioner sends to `partition` (the same on a topic and its `.dlt`). */
+function keyFor(topic: string, partition: number, partitions: number): string {
+  for (let i = 0; ; i++) {
+    const key = `poison-${partition}-${i}`;
+    if (defaultPartitioner({ topic }, Buffer.from(key)) % partitions === partition) return key;
+  }
+}
+
+/**
+ * SPEC G7 regression: the recorders of the three dead-letter topics once shared one consumer
+ * group, each subscribed to a different topic. The client's assigner spreads every subscribed
+ * partition over every member regardless of what each member subscribed to, so most `.dlt`
+ * partitions sat with members that never fetch them: 8 of 9 dead letters were never recorded.
+ * With two workers, every dead letter of every `.dlt` partition must reach `dead_letters`, and
+ * every recorder group must have committed up to the end of every partition.
+ */
+describe('two workers record a dead letter from every partition of every topic', () => {
+  const prefix = `test-dlt-${crypto.randomUUID().slice(0, 8)}-`;
+  const scratch = scratchDatabase('dlt');
+  const children: ServiceProcess[] = [];
+  const publisher = createKafkaPublisher({ brokers, clientId: 'dead-letter-test', timeoutMs: 30_000 });
+  // No consumer of the orders topic runs in the service yet: this one stands in for it, with the
+  // same router (schema validation → dead letter) every service consumer uses.
+  const subscriber = createKafkaSubscriber({ brokers, clientId: 'dead-letter-test' });
+  const ordersRouter = createRouter({ subscriber, publisher, registry: events });
+  const ordersGroup = `${prefix}test-order-consumer`;
+  ordersRouter.addHandler({
+    name: 'orders',
+    topic: prefix + ORDERS_TOPIC,
+    group: ordersGroup,
+    handle: () => Promise.reject(new Error('unreachable: every record here is schema-invalid')),
+  });
+
+  before(async () => {
+    await provisionTopics(
+      { brokers, clientId: 'dead-letter-test' },
+      topics.map((t) => ({ ...t, name: prefix + t.name })),
+    );
+  });
+  after(async () => {
+    for (const c of children)
+      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    await Promise.all(children.map((c) => c.exited));
+    await ordersRouter.close();
+    await Promise.all([subscriber.close(), publisher.close()]);
+    await Promise.all([scratch.drop(), deleteTopicsWithPrefix(brokers, prefix)]);
+  });
+
+  it('every dead letter is in MySQL and every recorder group has no lag', { timeout: 120_000 }, async (t) => {
+    const started = Date.now();
+    const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    for (let i = 0; i < 2; i++) {
+      children.push(
+        await spawnService({
+          SURGE_ROLE: 'worker',
+          MYSQL_URL: scratch.url,
+          KAFKA_BROKERS: brokers.join(','),
+          KAFKA_TOPIC_PREFIX: prefix,
+          LOG_LEVEL: 'info',
+        }),
+      );
+    }
+    await ordersRouter.start();
+    for (const [i, w] of children.entries()) {
+      await eventually(`worker ${i} to start its consumers`, () => {
+        if (w.child.exitCode !== null) throw new Error(`worker exited early:\n${w.output()}`);
+        return Promise.resolve(w.output().includes('consumers started') ? true : undefined);
+      });
+    }
+    t.diagnostic(`${at()}: two workers consuming`);
+
+    // One schema-invalid record on every partition of every topic, and who dead-letters it.
+    const typeOf: Record<string, string> = {
+      [USERS_TOPIC]: UserRegistered.type,
+      [CATALOG_TOPIC]: ProductChanged.type,
+      [ORDERS_TOPIC]: 'surge.order.placed.v1', // no such event type yet: schema-invalid too
+    };
+    const deadLetteredBy: Record<string, string[]> = {
+      [USERS_TOPIC]: [`${prefix}surge-audit`, `${prefix}surge-notifications`],
+      [CATALOG_TOPIC]: [`${prefix}surge-cache-invalidation`],
+      [ORDERS_TOPIC]: [ordersGroup],
+    };
+    const expected = new Map<string, string[]>(); // poison id → groups that dead-letter it
+    // Partition counts as the broker has them.
+    const base = await endOffsets(brokers, topics.map((tp) => prefix + tp.name));
+    for (const topic of topics) {
+      const partitions = base.get(prefix + topic.name)?.length ?? 0;
+      assert.ok(partitions > 0, `${prefix + topic.name} has no partitions`);
+      const poison: Message[] = Array.from({ length: partitions }, (_, p) => ({
+        id: uuidv7(),
+        type: typeOf[topic.name] ?? 'unknown',
+        source: '/tests/dead-letter-recording',
+        time: new Date().toISOString(),
+        key: keyFor(prefix + topic.name, p, partitions),
+        data: { poison: true },
+        headers: {},
+      }));
+      await publisher.publish(prefix + topic.name, poison);
+      for (const m of poison) expected.set(m.id, deadLetteredBy[topic.name] ?? []);
+    }
+    const deadLetters = [...expected.values()].reduce((n, g) => n + g.length, 0);
+    t.diagnostic(`${at()}: ${expected.size} poison records published; ${deadLetters} dead letters expected`);
+
+    const dltTopics = topics.map((tp) => deadLetterTopic(prefix + tp.name));
+    let state = '';
+    const ends = await eventually(
+      'every dead letter recorded and committed by its recorder group',
+      async () => {
+        const [end, committed, recorded] = await Promise.all([
+          endOffsets(brokers, dltTopics),
+          committedByGroup(brokers, `${prefix}surge-dead-letter-recorder`),
+          scratch.count('dead_letters'),
+        ]);
+        const lagging: string[] = [];
+        let written = 0n;
+        for (const [topic, partitions] of end) {
+          partitions.forEach((e, p) => {
+            written += e;
+            const done = [...committed.values()].reduce((m, o) => {
+              const c = o.get(`${topic}:${p}`) ?? -1n;
+              return c > m ? c : m;
+            }, -1n);
+            if (done !== e) lagging.push(`${topic}:${p} end ${e} committed ${done < 0n ? 'none' : done}`);
+          });
+        }
+        state =
+          `${written} of ${deadLetters} dead letters written, ${recorded} recorded; ` +
+          `recorder groups ${JSON.stringify([...committed.keys()])}; lagging ${JSON.stringify(lagging)}`;
+        return written === BigInt(deadLetters) && recorded === deadLetters && lagging.length === 0
+          ? end
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, progress: () => state },
+    );
+    t.diagnostic(`${at()}: ${state}`);
+
+    // Every dlt partition got its dead letters (the keys spread them), and each position is recorded once.
+    const positions = new Set<string>();
+    for (const [topic, partitions] of ends) {
+      partitions.forEach((e, p) => {
+        assert.ok(e > 0n, `${topic}:${p} received no dead letter; the test would not cover it`);
+        for (let o = 0n; o < e; o++) positions.add(`${topic}:${p}@${o}`);
+      });
+    }
+    const rows = await scratch.db
+      .selectFrom('dead_letters')
+      .select(['dlt_topic', 'dlt_partition', 'dlt_offset', 'event_id', 'consumer_group', 'error_class'])
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => `${r.dlt_topic}:${r.dlt_partition}@${r.dlt_offset}`).sort(),
+      [...positions].sort(),
+      'recorded positions are exactly the positions of the .dlt topics',
+    );
+    const groupsOf = new Map<string, string[]>();
+    for (const r of rows) {
+      assert.equal(r.error_class, 'SchemaError');
+      groupsOf.set(r.event_id ?? '', [...(groupsOf.get(r.event_id ?? '') ?? []), r.consumer_group ?? '']);
+    }
+    for (const [id, groups] of expected)
+      assert.deepEqual(groupsOf.get(id)?.sort(), [...groups].sort(), `dead letters of poison ${id}`);
+  });
+});
