@@ -63,11 +63,13 @@ export function startWorkers(ctx: Context): Workers {
     group: `${prefix}surge-cache-invalidation`,
     handle: cacheInvalidationHandler(ctx.productReader),
   });
+  // One recorder group per dead-letter topic: a group shared by members on different topics
+  // leaves partitions with members that never fetch them (the router refuses it).
   for (const t of topics) {
     router.addHandler({
       name: `dead-letters:${t.name}`,
       topic: deadLetterTopic(prefix + t.name),
-      group: `${prefix}surge-dead-letter-recorder`,
+      group: `${prefix}surge-dead-letter-recorder.${deadLetterTopic(t.name)}`,
       handle: deadLetterRecorder(ctx.db),
       validate: false,
     });
