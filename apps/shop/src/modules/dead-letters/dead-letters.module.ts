@@ -23,7 +23,7 @@ export const deadLettersModule = defineModule({
       consumers: ctx.topics.map((t) => ({
         name: `dead-letters:${t.name}`,
         topic: deadLetterTopic(t.name),
-        group: `surge-dead-letter-recorder.${t.name}`,
+        group: `surge-dead-letter-recorder.${deadLetterTopic(t.name)}`,
         handle: record,
         validate: false,
       })),
