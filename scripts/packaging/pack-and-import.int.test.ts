@@ -111,6 +111,7 @@ describe('published toolkit packages (build, npm pack, install, import with plai
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('installs every @surge/* package from its tarball, none from the registry', () => {
+    assert.ok(packed.length > 0, 'no publishable package under packages/');
     const lock = JSON.parse(readFileSync(join(scratch, 'package-lock.json'), 'utf8')) as {
       packages: Record<string, { resolved?: string }>;
     };
