@@ -9,7 +9,11 @@ interface Node {
 }
 const [file, n = '25'] = process.argv.slice(2);
 if (!file) throw new Error('usage: cpu-profile-summary.ts <file.cpuprofile> [N]');
-const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const prof = JSON.parse(readFileSync(file, 'utf8')) as {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+};
 const byId = new Map(prof.nodes.map((x) => [x.id, x]));
 const self = new Map<number, number>();
 prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
@@ -36,4 +40,6 @@ const top = (m: Map<string, number>) =>
     .slice(0, Number(n))
     .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)} %  ${k}`)
     .join('\n');
-console.log(`total sampled ${(total / 1e6).toFixed(2)} s\n\nself time by package / file\n${top(files)}\n\nself time by function\n${top(fns)}`);
+console.log(
+  `total sampled ${(total / 1e6).toFixed(2)} s\n\nself time by package / file\n${top(files)}\n\nself time by function\n${top(fns)}`,
+);
