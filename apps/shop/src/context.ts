@@ -111,7 +111,7 @@ export async function createContext(config: Config): Promise<Context> {
   const metrics = createMetricsRegistry({ prefix: 'surge_' });
   // Keyed by database so deployments (and test runs) sharing a Redis never mix their catalogs.
   const database = parseMysqlUrl(config.mysqlUrl).database;
-  const cache = createCache({ redis, prefix: `surge:cache:${database}`, metrics, logger });
+  const cache = createCache({ redis, prefix: `surge:cache:${database}`, metrics, log: logger });
   const products = createProductsRepo(db);
   const productFilter = createBloomFilter({
     redis,
@@ -120,7 +120,7 @@ export async function createContext(config: Config): Promise<Context> {
     falsePositiveRate: config.catalogBloomFalsePositiveRate,
     // The same budget as every Redis call; past it the filter answers "maybe" (fail open).
     checkTimeoutMs: timeoutMs,
-    log: (level, msg, fields) => logger[level](fields, msg),
+    log: logger,
   });
   const bloomRejections = new Counter({
     name: 'surge_cache_bloom_rejections_total',

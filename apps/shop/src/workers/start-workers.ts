@@ -80,7 +80,7 @@ export function startWorkers(ctx: Context): Workers {
     redis: ctx.redis,
     source: () => ctx.products.allIds(),
     intervalMs: ctx.config.bloomRebuildIntervalMs,
-    log: (level, msg, fields) => bloomLog[level](fields, msg),
+    log: bloomLog,
   });
   const relayLog = ctx.logger.child({ component: 'outbox-relay' });
   // One active relay per database, elected by a MySQL named lock (ADR 0004).
