@@ -3,7 +3,7 @@ export type { Publisher, Subscriber, Subscription, SubscribeOptions, Handler } f
 export { encodeMessage, decodeMessage, CE, MalformedRecordError } from './cloudevents.ts';
 export { defineEvent, EventRegistry } from './events.ts';
 export type { EventType } from './events.ts';
-export { TransientError, FatalError, SchemaError, isTransient, isFatal } from './errors.ts';
+export { SchemaError } from './schema-error.ts';
 export { DLT, deadLetterTopic } from './dead-letter-headers.ts';
 export { ByteBudget } from './byte-budget.ts';
 export {
@@ -18,7 +18,7 @@ export { provisionTopics } from './kafka/provision-topics.ts';
 export type { TopicSpec } from './kafka/provision-topics.ts';
 export { createRouter } from './router/router.ts';
 export type { Router, RouterOptions, HandlerSpec } from './router/router.ts';
-export { compose, sleep } from './router/middleware.ts';
+export { compose } from './router/middleware.ts';
 export type { Middleware } from './router/middleware.ts';
 export { recoverer } from './router/recoverer.ts';
 export { timeout, HandlerTimeoutError } from './router/timeout.ts';
@@ -41,7 +41,6 @@ export { createRedisStreamsSubscriber } from './redis-streams/subscriber.ts';
 export type { RedisStreamsSubscriberOptions } from './redis-streams/subscriber-options.ts';
 export { createOutboxRelay } from './outbox/outbox-relay.ts';
 export type { OutboxRelay } from './outbox/outbox-relay.ts';
-export type { OutboxRelayOptions, OutboxLog } from './outbox/outbox-relay-options.ts';
-export { OutboxTimeoutError } from './outbox/with-timeout.ts';
+export type { OutboxRelayOptions } from './outbox/outbox-relay-options.ts';
 export { traceContext, currentTrace } from './router/trace-context.ts';
 export type { TraceContext } from './router/trace-context.ts';

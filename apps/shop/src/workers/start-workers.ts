@@ -4,9 +4,9 @@ import {
   createRouter,
   deadLetterTopic,
   provisionTopics,
-  sleep,
   type Router,
 } from '@surge/messaging';
+import { backoffMs, sleep } from '@surge/resilience';
 import type { Context } from '../context.ts';
 import { parseMysqlUrl } from '../db/database.ts';
 import { events, topics } from '../events/catalog.ts';
@@ -42,7 +42,7 @@ export function startWorkers(ctx: Context): Workers {
     publisher: ctx.publisher,
     registry: events,
     metrics: ctx.messagingMetrics,
-    log: (level, msg, fields) => log[level](fields, msg),
+    log,
   });
   const prefix = ctx.config.kafkaTopicPrefix;
   router.addHandler({
@@ -91,7 +91,7 @@ export function startWorkers(ctx: Context): Workers {
     lock: { name: `surge-outbox:${parseMysqlUrl(ctx.config.mysqlUrl).database}`.slice(0, 64) },
     notifier: ctx.outbox,
     metrics: ctx.metrics,
-    log: (level, msg, fields) => relayLog[level](fields, msg),
+    log: relayLog,
   });
 
   const started = (async () => {
@@ -113,10 +113,7 @@ export function startWorkers(ctx: Context): Workers {
         return;
       } catch (err) {
         log.warn({ err, attempt }, 'starting consumers failed (is Kafka up?); retrying');
-        await sleep(
-          Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2),
-          stop.signal,
-        );
+        await sleep(backoffMs(attempt + 1, { baseMs: 500, maxMs: 30_000 }), stop.signal);
       }
     }
   })();
