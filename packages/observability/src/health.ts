@@ -1,3 +1,5 @@
+import { withTimeout } from '@surge/resilience';
+
 /**
  * Readiness checks reported in the `application/health+json` shape
  * (draft-inadarei-api-health-check): `checks` keyed `"<component>:responseTime"`.
@@ -39,21 +41,9 @@ export async function runHealthChecks(
   const results = await Promise.all(
     checks.map(async (c): Promise<[string, CheckResult]> => {
       const started = now();
-      const signal = AbortSignal.timeout(opts.timeoutMs);
       let output: string | undefined;
       try {
-        await Promise.race([
-          c.check(signal),
-          new Promise<never>((_, reject) => {
-            signal.addEventListener(
-              'abort',
-              () => reject(new Error(`timed out after ${opts.timeoutMs} ms`)),
-              {
-                once: true,
-              },
-            );
-          }),
-        ]);
+        await withTimeout((signal) => c.check(signal), opts.timeoutMs, { what: `${c.name} check` });
       } catch (err) {
         output = err instanceof Error ? err.message : String(err);
       }
