@@ -6,7 +6,7 @@ import {
   provisionTopics,
   type Router,
 } from '@surge/messaging';
-import { backoffMs, sleep } from '@surge/resilience';
+import { backoffMs, sleep, withTimeout } from '@surge/resilience';
 import type { Context } from '../context.ts';
 import { parseMysqlUrl } from '../db/database.ts';
 import { events, topics } from '../events/catalog.ts';
@@ -123,7 +123,7 @@ export function startWorkers(ctx: Context): Workers {
       stop.abort();
       // A subscribe stuck on a broker that went away must not hold the shutdown: the
       // subscriptions that did start are closed below either way.
-      await Promise.race([started, sleep(5_000)]);
+      await withTimeout(() => started, 5_000).catch(() => {});
       await Promise.all([relay.close(), rebuilder.stop()]);
       await router.close();
       await subscriber.close();
