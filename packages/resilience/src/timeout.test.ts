@@ -40,6 +40,7 @@ describe('withTimeout (fake clock)', () => {
         return true;
       });
       assert.equal(seen?.aborted, true, "work's signal aborted at the deadline");
+      assert.ok(isTimeoutError(seen.reason), 'with the TimeoutError as its reason');
     } finally {
       mock.timers.reset();
     }
@@ -52,6 +53,18 @@ describe('withTimeout (fake clock)', () => {
     ac.abort(reason);
     await assert.rejects(p, (e) => e === reason);
     await assert.rejects(withTimeout(never, 60_000, { signal: ac.signal }), (e) => e === reason);
+  });
+
+  it('rejects when work throws synchronously, and aborts its signal once the call settled', async () => {
+    await assert.rejects(
+      withTimeout(() => {
+        throw new Error('sync');
+      }, 60_000),
+      /sync/,
+    );
+    let seen: AbortSignal | undefined;
+    await withTimeout((signal) => ((seen = signal), Promise.resolve()), 60_000);
+    assert.equal(seen?.aborted, true, 'work can release what it holds');
   });
 
   it("rethrows work's own cancellation error unchanged (it is not our deadline)", async () => {

@@ -1,5 +1,3 @@
-import { isTaskCancelledError, timeout, TimeoutStrategy } from 'cockatiel';
-
 /** A call that did not settle within its budget. Transient: the dependency may only be slow. */
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
@@ -24,31 +22,49 @@ export interface TimeoutOptions {
   what?: string;
 }
 
+/** The reason `work`'s signal aborts with once the call settled: nothing is waiting any more. */
+const SETTLED = Object.freeze(new Error('withTimeout: the call already settled'));
+
 /**
  * Runs `work` with a budget of `timeoutMs`: the signal handed to `work` aborts at the deadline (or
  * when `opts.signal` aborts), and the returned promise rejects at that moment with a
- * {@link TimeoutError} (or the caller's abort reason) even if `work` ignores its signal
- * (cockatiel's aggressive timeout). `work`'s late result or rejection is then dropped, never
- * unhandled. The signal is also aborted once `work` settled, so it can release what it holds.
+ * {@link TimeoutError} (or the caller's abort reason) even if `work` ignores its signal. `work`'s
+ * late result or rejection is then dropped, never unhandled. The signal is also aborted once the
+ * call settled, so `work` can release what it holds (listeners, sockets).
+ *
+ * The contract of cockatiel's aggressive `timeout`, written out because that policy costs ~10 µs
+ * a call against ~1.3 µs here (200,000 calls of a resolved `work`, Node 24) — this runs on every
+ * Bloom check, i.e. every product read — and reports the caller's abort as its own timeout.
  */
-export async function withTimeout<T>(
+export function withTimeout<T>(
   work: (signal: AbortSignal) => Promise<T>,
   timeoutMs: number,
   opts: TimeoutOptions = {},
 ): Promise<T> {
-  opts.signal?.throwIfAborted();
-  const policy = timeout(timeoutMs, TimeoutStrategy.Aggressive);
-  let timedOut = false;
-  const listener = policy.onTimeout(() => (timedOut = !opts.signal?.aborted));
-  try {
-    return await policy.execute(({ signal }) => work(signal), opts.signal);
-  } catch (err) {
-    if (isTaskCancelledError(err)) {
-      if (opts.signal?.aborted) throw opts.signal.reason;
-      if (timedOut) throw new TimeoutError(opts.what ?? 'operation', timeoutMs, { cause: err });
-    }
-    throw err;
-  } finally {
-    listener.dispose();
-  }
+  const outer = opts.signal;
+  if (outer?.aborted) return Promise.reject(outer.reason as Error);
+  const inner = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    const settle = (reason: unknown) => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+      inner.abort(reason);
+    };
+    const onOuterAbort = () => {
+      settle(outer?.reason);
+      reject(outer?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      const err = new TimeoutError(opts.what ?? 'operation', timeoutMs);
+      settle(err);
+      reject(err);
+    }, timeoutMs);
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    // An async wrapper, so that a `work` that throws synchronously rejects like one that rejects.
+    const running = (async () => work(inner.signal))();
+    running.then(
+      (value) => (settle(SETTLED), resolve(value)),
+      (err: unknown) => (settle(SETTLED), reject(err as Error)),
+    );
+  });
 }

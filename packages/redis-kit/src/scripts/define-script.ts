@@ -55,8 +55,9 @@ export function defineScript<Result>(file: URL, parse: (reply: unknown) => Resul
     lua,
     async run(redis, keys, args = []) {
       const call = argv(keys, args);
-      defineScripts(redis, [script]);
-      return parse(await (redis as unknown as Commands)[name]!(...call));
+      const commands = redis as unknown as Commands;
+      if (typeof commands[name] !== 'function') defineScripts(redis, [script]);
+      return parse(await commands[name]!(...call));
     },
     queue(pipeline, keys, args = []) {
       const call = argv(keys, args);
