@@ -35,6 +35,15 @@ describe('error markers', () => {
     }
   });
 
+  it("regression: mysql2's connection errors carry fatal: true, yet are transient and not fatal", () => {
+    // worker-crash.int.test.ts under load: "connect ETIMEDOUT" (mysql2, fatal: true) was dead-lettered.
+    for (const code of ['ETIMEDOUT', 'ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT']) {
+      const e = Object.assign(new Error(`mysql2 ${code}`), { code, errorno: code, fatal: true });
+      assert.equal(isTransient(e), true, code);
+      assert.equal(isFatal(e), false, code);
+    }
+  });
+
   it('does not loop on an error that is its own cause', () => {
     const e = new Error('self');
     (e as { cause?: unknown }).cause = e;

@@ -31,7 +31,9 @@ const TRANSIENT_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EHOSTUNREACH',
-  'PROTOCOL_CONNECTION_LOST', // mysql2
+  'PROTOCOL_CONNECTION_LOST', // mysql2: the server closed the connection
+  'PROTOCOL_SEQUENCE_TIMEOUT', // mysql2: no answer within the query/handshake timeout
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', // mysql2: a command on a connection that already died
   'ER_CON_COUNT_ERROR',
   'ER_LOCK_WAIT_TIMEOUT',
   'ER_LOCK_DEADLOCK',
@@ -59,7 +61,13 @@ export function isTransient(e: unknown): boolean {
   return err.cause !== undefined && err.cause !== e && isTransient(err.cause);
 }
 
-/** True for errors marked `fatal = true`: retrying can never succeed. */
+/**
+ * True for errors marked `fatal = true` that are not transient: retrying can never succeed.
+ * Transient wins because mysql2 sets its own `fatal: true` on every error that killed its
+ * connection (`connect ETIMEDOUT`, `ECONNRESET`, …): an outage, not a poison message. Before this
+ * rule the router dead-lettered messages whenever MySQL was slow to accept connections.
+ */
 export function isFatal(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { fatal?: unknown }).fatal === true;
+  if (typeof e !== 'object' || e === null || (e as { fatal?: unknown }).fatal !== true) return false;
+  return !isTransient(e);
 }

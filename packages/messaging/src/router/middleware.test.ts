@@ -181,6 +181,20 @@ describe('deadLetter', () => {
     assert.equal(sent.length, 0);
   });
 
+  it('regression: a MySQL connect timeout (mysql2 marks it fatal: true) is retried, never dead-lettered', async () => {
+    const { publisher, sent } = fakePublisher();
+    const timedOut = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT', fatal: true });
+    let calls = 0;
+    const h = compose(
+      () => (++calls < 10 ? Promise.reject(timedOut) : Promise.resolve()),
+      deadLetter({ publisher, group: 'g' }),
+      retry({ maxAttempts: 2, ...fast }),
+    );
+    await h(delivery(), signal());
+    assert.equal(calls, 10);
+    assert.equal(sent.length, 0);
+  });
+
   it('when the dead-letter publish fails the error propagates: nothing is dropped', async () => {
     const { publisher } = fakePublisher(true);
     const h = compose(() => Promise.reject(new FatalError('poison')), deadLetter({ publisher, group: 'g' }));
