@@ -20,8 +20,13 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|\\.tools|\\.infra)/' },
+    exclude: { path: '(^|/)(node_modules|dist|\\.tools|\\.infra)/' },
     tsConfig: { fileName: 'tsconfig.json' },
+    // Resolve `@surge/*` to their sources like node and tsc do in the repository (ADR 0007).
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['@surge/source', 'import', 'default'],
+    },
     tsPreCompilationDeps: true,
     combinedDependencies: true,
   },

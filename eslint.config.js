@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.infra/', '**/*.js', '**/*.cjs', '!eslint.config.js'] },
+  {
+    ignores: ['node_modules/', '**/dist/', '.tools/', '.infra/', '**/*.js', '**/*.cjs', '!eslint.config.js'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -24,3 +24,11 @@ else
   export PATH="$surge_node_dir/bin:$PATH"
   echo "node: using $(node -v) from .tools/"
 fi
+
+# In the repository, `@surge/*` packages resolve to their TypeScript sources (the `@surge/source`
+# export condition) instead of their built dist/ (ADR 0007). NODE_OPTIONS reaches every node this
+# shell starts and the processes those start (node --test's workers, spawned children).
+case " ${NODE_OPTIONS:-} " in
+  *" --conditions=@surge/source "*) ;;
+  *) export NODE_OPTIONS="--conditions=@surge/source${NODE_OPTIONS:+ $NODE_OPTIONS}" ;;
+esac

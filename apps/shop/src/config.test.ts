@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     assert.equal(c.host, '127.0.0.1');
     assert.deepEqual(c.kafkaBrokers, ['127.0.0.1:9092']);
     assert.equal(c.jwt.accessTtlSec, 900);
+    assert.equal(c.publicUrl, '/');
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.jwt) && Object.isFrozen(c.kafkaBrokers));
   });
 
@@ -25,6 +26,7 @@ describe('loadConfig', () => {
       MYSQL_URL: 'mysql://u:p@db:3307/shop',
       TRUST_PROXY: 'true',
       JWT_ACCESS_TTL_SEC: '60',
+      PUBLIC_URL: 'https://api.example.com',
     });
     assert.equal(c.profile, 'production');
     assert.deepEqual(
@@ -32,6 +34,7 @@ describe('loadConfig', () => {
       [8080, '0.0.0.0', 'worker', 'redis://r:6380', 'mysql://u:p@db:3307/shop', true, 60],
     );
     assert.deepEqual(c.kafkaBrokers, ['k1:9092', 'k2:9092']);
+    assert.equal(c.publicUrl, 'https://api.example.com');
   });
 
   it('rejects invalid values with a ConfigError naming each of them', () => {
@@ -48,6 +51,7 @@ describe('loadConfig', () => {
         /mysqlUrl/.test(e.message),
     );
     assert.throws(() => loadConfig({ ...keys, TRUST_PROXY: 'yes' }), /TRUST_PROXY must be true or false/);
+    assert.throws(() => loadConfig({ ...keys, PUBLIC_URL: 'api.example.com' }), /publicUrl/);
   });
 
   it('requires JWT keys in production but not in dev/test', () => {

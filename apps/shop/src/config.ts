@@ -12,6 +12,11 @@ const ConfigSchema = Type.Object({
   role: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]),
   host: Type.String({ minLength: 1 }),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /**
+   * The URL clients reach the API at (behind a proxy: its public URL), listed as the OpenAPI
+   * document's server. Default `/`: wherever the document is served from.
+   */
+  publicUrl: Type.String({ pattern: '^(/|https?://)' }),
   logLevel: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
   ),
@@ -56,6 +61,16 @@ const ConfigSchema = Type.Object({
    * balancers stop routing here before the listener closes. Default 0 (set ~5000 behind one).
    */
   drainDelayMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
+  /**
+   * Access log (one line per request): errors (4xx/5xx) and slow requests are always logged;
+   * `mode` decides the rest — `all`, `sampled` (a `sampleRate` share), or `errors` (none).
+   * Defaults: `sampled`, 0.01, slow from 1000 ms. Health and metrics probes only when failing.
+   */
+  accessLog: Type.Object({
+    mode: Type.Union([Type.Literal('all'), Type.Literal('errors'), Type.Literal('sampled')]),
+    sampleRate: Type.Number({ minimum: 0, maximum: 1 }),
+    slowMs: Type.Integer({ minimum: 1 }),
+  }),
   /** Trust X-Forwarded-For only behind a known proxy. Default false. */
   trustProxy: Type.Boolean(),
   /** Dev admin seeded by `npm start` in the dev profile. */
@@ -97,6 +112,7 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     role: env.SURGE_ROLE ?? 'all',
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 3000),
+    publicUrl: env.PUBLIC_URL ?? '/',
     logLevel: env.LOG_LEVEL ?? (profile === 'test' ? 'warn' : 'info'),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     mysqlUrl: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/surge',
@@ -118,6 +134,11 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     bloomRebuildIntervalMs: int(env, 'BLOOM_REBUILD_INTERVAL_MS', 600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     drainDelayMs: int(env, 'SHUTDOWN_DRAIN_DELAY_MS', 0),
+    accessLog: {
+      mode: env.ACCESS_LOG ?? 'sampled',
+      sampleRate: Number(env.ACCESS_LOG_SAMPLE_RATE ?? 0.01),
+      slowMs: int(env, 'ACCESS_LOG_SLOW_MS', 1000),
+    },
     trustProxy: bool(env, 'TRUST_PROXY', false),
     devAdmin: {
       email: env.DEV_ADMIN_EMAIL ?? 'admin@surge.local',

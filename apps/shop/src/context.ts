@@ -1,103 +1,80 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
   createKafkaPublisher,
   createMessagingMetrics,
   createOutbox,
-  currentTrace,
+  type EventRegistry,
   type MessagingMetrics,
   type Outbox,
   type Publisher,
+  type TopicSpec,
 } from '@surge/messaging';
-import {
-  createHttpMetrics,
-  createMetricsRegistry,
-  type HealthCheck,
-  type HttpMetrics,
-} from '@surge/observability';
-import { createBloomFilter, createCache, type BloomFilter, type Cache } from '@surge/cache';
-import { Counter } from 'prom-client';
+import { createMetricsRegistry, type HealthCheck } from '@surge/observability';
+import { createCache, type Cache } from '@surge/cache';
 import type { Config } from './config.ts';
-import { createCachedProductReader } from './modules/catalog/cached-product-reader.ts';
-import type { ProductReader } from './modules/catalog/product-reader.ts';
-import { createProductsRepo, type ProductsRepo } from './modules/catalog/products-repo.ts';
 import { createDatabase, parseMysqlUrl } from './db/database.ts';
 import type { Database } from './db/schema.ts';
 import { createKafkaProbe } from './infra/kafka-probe.ts';
+import { createLogger } from './infra/logger.ts';
 import { createRedis } from './infra/redis.ts';
-import { createRefreshStore, type RefreshStore } from './modules/sessions/refresh-store.ts';
-import { createTokenService, generateKeyPem, type TokenService } from './modules/sessions/tokens.ts';
-import { DEFAULT_COST, type ScryptCost } from './modules/users/password.ts';
-import { createUsersRepo, type UsersRepo } from './modules/users/users-repo.ts';
+import { createThrottle } from '@surge/resilience';
+
+/** `ce_source` of every event this service publishes. */
+export const EVENT_SOURCE = '/surge/shop';
 
 /** `starting` until every role is up; `draining` from the first shutdown signal. */
 export interface Lifecycle {
   state: 'starting' | 'ready' | 'draining';
 }
 
-/** Everything the service is made of, wired by hand (STYLE.md habit 3). */
+/**
+ * The shared infrastructure every feature is built on: clients, config, logger, metrics and
+ * lifecycle — nothing feature-specific (features live in modules/, SPEC §3).
+ */
 export interface Context {
   config: Config;
   lifecycle: Lifecycle;
   logger: Logger;
-  /** Kafka publisher (acks=all, bounded buffer): outbox relay, dead letters, replays. */
-  publisher: Publisher;
+  metrics: Registry;
   messagingMetrics: MessagingMetrics;
-  /** Database-originated events: written in the business transaction, relayed by the worker. */
-  outbox: Outbox;
-  /** The configured name of a base topic (`surge.users.v1` → with `KAFKA_TOPIC_PREFIX`). */
-  topic: (base: string) => string;
   redis: Redis;
   db: Kysely<Database>;
-  users: UsersRepo;
-  products: ProductsRepo;
-  /** Products through the two-tier cache, behind the Bloom filter (SPEC §8). */
-  productReader: ProductReader;
-  /** Product ids that exist; rebuilt from MySQL by the worker role. */
-  productFilter: BloomFilter;
+  /** Kafka publisher (acks=all, bounded buffer): outbox relay, dead letters, replays. */
+  publisher: Publisher;
+  /** Database-originated events: written in the business transaction, relayed by the worker. */
+  outbox: Outbox;
+  /** Every event type of every module: one schema shared by producers and consumers. */
+  events: EventRegistry;
+  /** Every module's topics, unprefixed (the worker provisions them, each with its `.dlt`). */
+  topics: readonly TopicSpec[];
+  /** The configured name of a base topic (`surge.users.v1` → with `KAFKA_TOPIC_PREFIX`). */
+  topic: (base: string) => string;
+  /** Two-tier cache (L1 memory, L2 Redis, bus); features take namespaces of it. */
   cache: Cache;
-  tokens: TokenService;
-  refreshStore: RefreshStore;
-  passwordCost: ScryptCost;
-  metrics: Registry;
-  httpMetrics: HttpMetrics;
+  /** The name of the database (`surge`): keys shared stores (Redis) per deployment. */
+  databaseName: string;
   healthChecks: HealthCheck[];
   /** Closes every client; safe to call once after the HTTP server stopped. */
   close(): Promise<void>;
 }
 
-/** Log redaction: no secrets or tokens in logs (SPEC §10). */
-const REDACT = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["idempotency-key"]',
-  '*.password',
-  '*.refreshToken',
-  '*.accessToken',
-];
-
-export async function createContext(config: Config): Promise<Context> {
+export function createContext(
+  config: Config,
+  modules: { events: EventRegistry; topics: readonly TopicSpec[] },
+): Context {
   const timeoutMs = config.dependencyTimeoutMs;
-  const logger = pino({
-    level: config.logLevel,
-    redact: REDACT,
-    // Consumers' log lines carry the trace of the message they handle (router traceContext).
-    mixin: () => {
-      const trace = currentTrace();
-      return trace ? { traceId: trace.traceId } : {};
-    },
-  });
+  const logger = createLogger(config);
   const redis = createRedis(config.redisUrl, { timeoutMs, name: `surge-${config.role}` });
   // ioredis emits 'error' on every failed reconnect (without a listener Node would crash): log
   // at most one line per 10 s, readiness reports the outage.
-  let lastRedisWarn = 0;
+  const redisErrors = createThrottle(10_000);
   redis.on('error', (err: Error) => {
-    if (Date.now() - lastRedisWarn < 10_000) return;
-    lastRedisWarn = Date.now();
-    logger.warn({ err }, 'redis connection error');
+    const suppressed = redisErrors.pass();
+    if (suppressed !== undefined) logger.warn({ err, suppressed }, 'redis connection error');
   });
   const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs });
   const kafkaProbe = createKafkaProbe({
@@ -105,29 +82,10 @@ export async function createContext(config: Config): Promise<Context> {
     clientId: config.kafkaClientId,
     timeoutMs,
   });
-
-  const keys = config.jwt.privateKeyPem === '' ? await generateKeyPem() : { ...config.jwt };
-  const tokens = await createTokenService({ ...config.jwt, ...keys });
   const metrics = createMetricsRegistry({ prefix: 'surge_' });
-  // Keyed by database so deployments (and test runs) sharing a Redis never mix their catalogs.
-  const database = parseMysqlUrl(config.mysqlUrl).database;
-  const cache = createCache({ redis, prefix: `surge:cache:${database}`, metrics, log: logger });
-  const products = createProductsRepo(db);
-  const productFilter = createBloomFilter({
-    redis,
-    key: `products.${database}`,
-    expectedItems: config.catalogExpectedProducts,
-    falsePositiveRate: config.catalogBloomFalsePositiveRate,
-    // The same budget as every Redis call; past it the filter answers "maybe" (fail open).
-    checkTimeoutMs: timeoutMs,
-    log: logger,
-  });
-  const bloomRejections = new Counter({
-    name: 'surge_cache_bloom_rejections_total',
-    help: 'Reads answered "not found" by the Bloom filter before the cache or MySQL was touched',
-    labelNames: ['namespace'] as const,
-    registers: [metrics],
-  });
+  // Keyed by database so deployments (and test runs) sharing a Redis never mix their data.
+  const databaseName = parseMysqlUrl(config.mysqlUrl).database;
+  const cache = createCache({ redis, prefix: `surge:cache:${databaseName}`, metrics, log: logger });
   const publisher = createKafkaPublisher({
     brokers: config.kafkaBrokers,
     clientId: `${config.kafkaClientId}-${config.role}`,
@@ -148,33 +106,23 @@ export async function createContext(config: Config): Promise<Context> {
     config,
     lifecycle: { state: 'starting' },
     logger,
-    publisher,
+    metrics,
     messagingMetrics: createMessagingMetrics(metrics),
-    outbox: createOutbox({ table: 'outbox' }),
-    topic: (base) => config.kafkaTopicPrefix + base,
     redis,
     db,
-    users: createUsersRepo(db),
-    products,
-    productFilter,
+    publisher,
+    outbox: createOutbox({ table: 'outbox' }),
+    events: modules.events,
+    topics: modules.topics,
+    topic: (base) => config.kafkaTopicPrefix + base,
     cache,
-    productReader: createCachedProductReader({
-      products: cache.namespace('product'),
-      repo: products,
-      filter: productFilter,
-      onFilterRejected: () => bloomRejections.inc({ namespace: 'product' }),
-    }),
-    tokens,
-    refreshStore: createRefreshStore(redis, config.jwt),
-    // Tests hash many passwords: a cheaper (still salted, still scrypt) cost keeps them fast.
-    passwordCost: config.profile === 'test' ? { N: 2 ** 12, r: 8, p: 1 } : DEFAULT_COST,
-    metrics,
-    httpMetrics: createHttpMetrics(metrics),
+    databaseName,
     healthChecks,
     async close() {
       await cache.close().catch(() => {});
       await Promise.allSettled([redis.quit(), db.destroy(), kafkaProbe.close(), publisher.close()]);
       redis.disconnect();
+      logger.flush();
     },
   };
 }

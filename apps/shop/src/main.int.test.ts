@@ -24,7 +24,8 @@ describe('the service process', () => {
   });
 
   it('SIGTERM while requests are in flight: they complete, ready turns 503, then exit 0', async () => {
-    const svc = await spawnService();
+    // debug: each request is logged as it arrives, so the test knows when all are in flight.
+    const svc = await spawnService({ LOG_LEVEL: 'debug' });
     try {
       await waitFor(svc, '/health/ready', 200);
       // Production-cost scrypt keeps these registrations in flight while the signal arrives.

@@ -5,19 +5,21 @@ import { createContext } from './context.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
 import { redisConnected } from './infra/redis.ts';
-import { startWorkers } from './workers/start-workers.ts';
-import { ensureAdmin } from './modules/users/ensure-admin.ts';
+import { createFeatures, moduleEvents, moduleProblems, moduleTopics } from './modules/index.ts';
+import { startWorkers } from './workers/worker-role.ts';
 
 /**
- * Composition root and process owner: config → migrations → clients → app → listen; signals and
- * fatal errors → drain → close. Reads top to bottom.
+ * Composition root and process owner: config → migrations → infrastructure → feature modules →
+ * app (api role) and workers (worker role) → listen; signals and fatal errors → drain → close.
+ * Reads top to bottom.
  */
 async function main(config: Config): Promise<void> {
   const applied = await migrateToLatest(config.mysqlUrl, Math.max(config.dependencyTimeoutMs, 5000));
-  const ctx = await createContext(config);
-  const app = await buildApp(ctx);
+  const ctx = createContext(config, { events: moduleEvents(), topics: moduleTopics() });
+  const features = await createFeatures(ctx);
+  const app = await buildApp(ctx, { features: Object.values(features), problems: moduleProblems() });
   if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');
-  const workers = config.role === 'api' ? undefined : startWorkers(ctx);
+  const workers = config.role === 'api' ? undefined : startWorkers(ctx, Object.values(features));
 
   // SIGTERM/SIGINT → ready turns 503, in-flight requests finish, clients close. A second signal
   // or the deadline forces exit (close-with-grace); an uncaught error is logged and exits 1.
@@ -43,7 +45,7 @@ async function main(config: Config): Promise<void> {
   }
   await app.listen({ host: config.host, port: config.port });
   if (config.profile === 'dev') {
-    const admin = await ensureAdmin(ctx, config.devAdmin.email, config.devAdmin.password);
+    const admin = await features.users.ensureAdmin(config.devAdmin.email, config.devAdmin.password);
     const base = `http://${config.host}:${config.port}`;
     process.stdout.write(
       [

@@ -5,6 +5,8 @@ export { defineEvent, EventRegistry } from './events.ts';
 export type { EventType } from './events.ts';
 export { SchemaError } from './schema-error.ts';
 export { DLT, deadLetterTopic } from './dead-letter-headers.ts';
+export { GroupTopicMismatchError } from './group-topic-mismatch-error.ts';
+export type { GroupUse } from './group-topic-mismatch-error.ts';
 export { ByteBudget } from './byte-budget.ts';
 export {
   createKafkaPublisher,

@@ -2,7 +2,9 @@ import { withTimeout } from '@surge/resilience';
 
 /**
  * Readiness checks reported in the `application/health+json` shape
- * (draft-inadarei-api-health-check): `checks` keyed `"<component>:responseTime"`.
+ * (draft-inadarei-api-health-check): `checks` keyed `"<component>:responseTime"`, overall
+ * `status` `pass` | `warn` | `fail`, where `pass` and `warn` are answered with a 2xx and `fail`
+ * with a 5xx (docs/adr/0006-readiness-semantics.md).
  */
 export interface HealthCheck {
   /** Component name, e.g. `redis`; becomes the `redis:responseTime` key. */
@@ -21,7 +23,10 @@ export interface CheckResult {
   observedUnit: 'ms';
   status: HealthStatus;
   time: string;
+  /** The error, when the check did not pass. */
   output?: string;
+  /** What this instance cannot do, or does in a lesser way, while the dependency is down. */
+  degradedFeatures?: readonly string[];
 }
 
 export interface HealthReport {
@@ -29,35 +34,59 @@ export interface HealthReport {
   checks: Record<string, CheckResult[]>;
 }
 
+export interface HealthCheckOptions {
+  /** Budget of each check in milliseconds; a check still running then fails. */
+  timeoutMs: number;
+  /**
+   * The features each *shared* dependency's outage degrades, by check name. A failing check named
+   * here is `warn` (every instance sees the same outage, so none should leave the load balancer
+   * for it); a failing check not named here is `fail`. Default: none, every failure is `fail`.
+   */
+  degradedWhenDown?: Readonly<Record<string, readonly string[]>>;
+  /** Monotonic clock in milliseconds, for tests. Default `performance.now`. */
+  now?: () => number;
+}
+
+async function runOne(c: HealthCheck, opts: HealthCheckOptions): Promise<CheckResult> {
+  const now = opts.now ?? performance.now.bind(performance);
+  const started = now();
+  let output: string | undefined;
+  try {
+    // A check that ignores its signal is still abandoned at the deadline.
+    await withTimeout((signal) => c.check(signal), opts.timeoutMs, { what: `${c.name} check` });
+  } catch (err) {
+    output = err instanceof Error ? err.message : String(err);
+  }
+  const degraded = opts.degradedWhenDown?.[c.name];
+  const base = {
+    componentType: c.componentType ?? 'component',
+    observedValue: Math.round((now() - started) * 100) / 100,
+    observedUnit: 'ms' as const,
+    time: new Date().toISOString(),
+  };
+  if (output === undefined) return { ...base, status: 'pass' };
+  if (degraded === undefined) return { ...base, status: 'fail', output };
+  return { ...base, status: 'warn', output, degradedFeatures: degraded };
+}
+
+/** `fail` over `warn` over `pass`. */
+const worst = (statuses: HealthStatus[]): HealthStatus =>
+  statuses.includes('fail') ? 'fail' : statuses.includes('warn') ? 'warn' : 'pass';
+
 /**
- * Runs every check in parallel, each bounded by `timeoutMs` (a check that ignores its signal is
- * still abandoned at the deadline), and reports `fail` when any check fails.
+ * Runs every check in parallel, each bounded by `timeoutMs`, and reports the worst status: `fail`
+ * when a check outside `degradedWhenDown` fails, else `warn` when a shared dependency is down
+ * (its check lists the degraded features), else `pass`.
  */
 export async function runHealthChecks(
   checks: readonly HealthCheck[],
-  opts: { timeoutMs: number; now?: () => number },
+  opts: HealthCheckOptions,
 ): Promise<HealthReport> {
-  const now = opts.now ?? performance.now.bind(performance);
   const results = await Promise.all(
-    checks.map(async (c): Promise<[string, CheckResult]> => {
-      const started = now();
-      let output: string | undefined;
-      try {
-        await withTimeout((signal) => c.check(signal), opts.timeoutMs, { what: `${c.name} check` });
-      } catch (err) {
-        output = err instanceof Error ? err.message : String(err);
-      }
-      const result: CheckResult = {
-        componentType: c.componentType ?? 'component',
-        observedValue: Math.round((now() - started) * 100) / 100,
-        observedUnit: 'ms',
-        status: output === undefined ? 'pass' : 'fail',
-        time: new Date().toISOString(),
-        ...(output === undefined ? {} : { output }),
-      };
-      return [`${c.name}:responseTime`, result];
-    }),
+    checks.map(async (c) => [`${c.name}:responseTime`, await runOne(c, opts)] as const),
   );
-  const status: HealthStatus = results.some(([, r]) => r.status === 'fail') ? 'fail' : 'pass';
-  return { status, checks: Object.fromEntries(results.map(([k, r]) => [k, [r]])) };
+  return {
+    status: worst(results.map(([, r]) => r.status)),
+    checks: Object.fromEntries(results.map(([k, r]) => [k, [r]])),
+  };
 }

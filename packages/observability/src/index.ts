@@ -1,5 +1,5 @@
 export { runHealthChecks } from './health.ts';
-export type { HealthCheck, HealthReport, HealthStatus, CheckResult } from './health.ts';
+export type { CheckResult, HealthCheck, HealthCheckOptions, HealthReport, HealthStatus } from './health.ts';
 export { createHttpMetrics } from './http-metrics.ts';
-export type { HttpMetrics, HttpObservation } from './http-metrics.ts';
+export type { HttpMetrics } from './http-metrics.ts';
 export { createMetricsRegistry } from './registry.ts';

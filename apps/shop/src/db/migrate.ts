@@ -2,7 +2,8 @@ import { Kysely, Migrator, MysqlDialect } from 'kysely';
 import { createConnection } from 'mysql2/promise';
 import { createPool } from 'mysql2';
 import { parseMysqlUrl } from './database.ts';
-import { migrations } from './migrations/index.ts';
+import { moduleMigrations } from '../modules/index.ts';
+import { platformMigrations } from './migrations/index.ts';
 
 /**
  * Creates the database when missing and applies pending migrations (Kysely's migrator holds a
@@ -22,6 +23,7 @@ export async function migrateToLatest(url: string, timeoutMs: number): Promise<s
     dialect: new MysqlDialect({ pool: createPool({ ...conn, database, connectionLimit: 2, timezone: 'Z' }) }),
   });
   try {
+    const migrations = { ...platformMigrations, ...moduleMigrations() };
     const migrator = new Migrator({
       db,
       provider: { getMigrations: () => Promise.resolve(migrations) },

@@ -1,41 +1,50 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createHttpMetrics } from '@surge/observability';
 import type { Context } from '../context.ts';
-import { authPlugin } from './auth.ts';
-import { installErrorHandling } from './error-handler.ts';
-import { traceChildLogger } from './trace.ts';
-import { strictValidatorCompiler } from './validator.ts';
+import type { Feature } from '../modules/feature-module.ts';
+import { apiDocs } from './api-docs.ts';
+import { createAccessLog } from './access-log.ts';
+import { BASE_STATUS_BY_CODE, frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
-import { usersRoutes } from '../modules/users/users-routes.ts';
-import { sessionsRoutes } from '../modules/sessions/sessions-routes.ts';
-import { notificationsRoutes } from '../modules/notifications/notifications-routes.ts';
-import { catalogRoutes } from '../modules/catalog/catalog-routes.ts';
-import { deadLettersRoutes } from '../modules/dead-letters/dead-letters-routes.ts';
+import { lazyRequestLogger } from './request-logger.ts';
+import { strictValidatorCompiler } from './validator.ts';
 
 /** Bodies above this are refused with 413 (SPEC §6). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
+export interface AppOptions {
+  /** The features whose plugins and routes this app serves (api role), in registration order. */
+  features: readonly Feature[];
+  /** HTTP status of each domain error code the features declare. */
+  problems: Readonly<Record<string, number>>;
+}
+
 /**
- * Builds the HTTP app on an already-created context (clients, repositories, services). Nothing
- * listens here: `main.ts` owns the socket and signals; tests call `app.inject`.
+ * Builds the HTTP app on the infrastructure and the features. Nothing listens here: `main.ts`
+ * owns the socket and signals; tests call `app.inject`.
  */
-export async function buildApp(ctx: Context): Promise<FastifyInstance> {
+export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyInstance> {
   const { config } = ctx;
   // Typed as the base logger so the instance keeps the default FastifyInstance type.
   const loggerInstance: FastifyBaseLogger = ctx.logger;
   const app = Fastify({
     loggerInstance,
-    childLoggerFactory: traceChildLogger,
+    // A request's logger is built only when something logs through it (most requests never do).
+    childLoggerFactory: lazyRequestLogger,
+    // One access-log line per request, written by access-log.ts in `onResponse` — not Fastify's
+    // two lines ("incoming request", "request completed") per request.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     requestTimeout: 30_000,
     return503OnClosing: true,
     requestIdHeader: false,
+    frameworkErrors,
     // Honour a well-formed incoming id so a request can be followed across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -44,56 +53,37 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Strict validation: no type coercion of bodies, no silent removal of unknown fields.
   app.setValidatorCompiler(strictValidatorCompiler);
+  installErrorHandling(app, { ...BASE_STATUS_BY_CODE, ...opts.problems });
 
-  installErrorHandling(app);
-  app.addHook('onRequest', async (request, reply) => {
+  // LOG_LEVEL=debug also logs each request as it arrives (decided once: nothing per request else).
+  const logArrivals = ctx.logger.isLevelEnabled('debug');
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (logArrivals) request.log.debug({ method: request.method, url: request.url }, 'incoming request');
+    done();
   });
   // While draining, close each keep-alive connection after its response: Node closes idle
   // sockets only once, when close starts, so sockets busy at that moment would otherwise stay
   // open until their keep-alive timeout and hold the shutdown.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (ctx.lifecycle.state === 'draining') reply.header('connection', 'close');
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    ctx.httpMetrics.observe({
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      statusCode: reply.statusCode,
-      durationMs: reply.elapsedTime,
-    });
+  const httpMetrics = createHttpMetrics(ctx.metrics);
+  const accessLog = createAccessLog(ctx.logger, config.accessLog);
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpMetrics.observe(request.method, route, reply.statusCode, reply.elapsedTime);
+    accessLog(request, route, reply.statusCode, reply.elapsedTime);
+    done();
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Surge API', version: '1.0.0', description: 'Flash-sale and order backend' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-
+  await app.register(apiDocs, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { ctx });
-  app.get('/.well-known/jwks.json', { schema: { hide: true } }, () => ctx.tokens.jwks);
 
   if (config.role !== 'worker') {
-    await app.register(authPlugin, { tokens: ctx.tokens, refreshStore: ctx.refreshStore });
-    const shared = { users: ctx.users, passwordCost: ctx.passwordCost };
-    await app.register(usersRoutes, { ...shared, db: ctx.db, outbox: ctx.outbox, topic: ctx.topic });
-    await app.register(notificationsRoutes, { db: ctx.db });
-    await app.register(catalogRoutes, {
-      db: ctx.db,
-      products: ctx.products,
-      reader: ctx.productReader,
-      outbox: ctx.outbox,
-      topic: ctx.topic,
-    });
-    await app.register(deadLettersRoutes, { db: ctx.db, publisher: ctx.publisher });
-    await app.register(sessionsRoutes, {
-      ...shared,
-      tokens: ctx.tokens,
-      refreshStore: ctx.refreshStore,
-      accessTtlSec: config.jwt.accessTtlSec,
-    });
+    for (const f of opts.features) if (f.appPlugin) await app.register(fp(f.appPlugin));
+    for (const f of opts.features) if (f.routes) await app.register(f.routes);
   }
   return app;
 }

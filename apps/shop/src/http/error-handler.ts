@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { isAppError, problem, type Problem } from './problem.ts';
+import { isDomainError } from '../errors.ts';
+import { problem, type Problem } from './problem.ts';
 
 /** Fastify's own client errors, mapped to our stable codes. */
 const FASTIFY_CODES: Record<string, [number, string]> = {
@@ -10,24 +11,56 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON'],
   FST_ERR_BAD_URL: [400, 'BAD_URL'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'URI_TOO_LONG'],
   FST_ERR_ASYNC_CONSTRAINT: [400, 'BAD_REQUEST'],
 };
 
 const send = (reply: FastifyReply, body: Problem) =>
   reply.code(body.status).type('application/problem+json').send(body);
 
+/** Statuses of the codes every feature may throw; modules add their own (`FeatureModule.problems`). */
+export const BASE_STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  INVALID_CURSOR: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  DEPENDENCY_UNAVAILABLE: 503,
+};
+
 /**
- * The one place errors become HTTP: AppError → its status and code; schema validation → 400
+ * Fastify's `frameworkErrors` option: errors its router raises before any hook runs (a path
+ * parameter that is not valid percent-encoding, or longer than the router allows) become
+ * problems too, instead of Fastify's own plain JSON.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const known = err.code === undefined ? undefined : FASTIFY_CODES[err.code];
+  const [status, code] = known ?? [400, 'BAD_REQUEST'];
+  // A reply is thenable; this one is sent synchronously and nothing awaits it.
+  void send(reply.header('x-request-id', request.id), problem(status, code, request.id, err.message));
+}
+
+/**
+ * The one place errors become HTTP: a domain error → the status of its code; schema validation → 400
  * VALIDATION_FAILED with each failing path; Fastify client errors → 4xx; anything else → 500
  * with nothing internal in the body (the log has the stack).
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  statusByCode: Readonly<Record<string, number>> = BASE_STATUS_BY_CODE,
+): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const id = request.id;
-    if (isAppError(err)) {
-      if (err.status >= 500) request.log.warn({ err, code: err.code }, 'request failed');
-      reply.headers(err.headers);
-      return send(reply, problem(err.status, err.code, id, err.message));
+    if (isDomainError(err)) {
+      const status = statusByCode[err.code];
+      if (status === undefined) {
+        // A code no module declared: a bug, answered like any other unexpected error.
+        request.log.error({ err, code: err.code }, 'domain error code without an HTTP status');
+        return send(reply, problem(500, 'INTERNAL', id, 'an unexpected error occurred'));
+      }
+      if (status >= 500) request.log.warn({ err, code: err.code }, 'request failed');
+      if (status === 401) reply.header('www-authenticate', 'Bearer');
+      if (err.retryAfterSec !== undefined) reply.header('retry-after', String(err.retryAfterSec));
+      return send(reply, problem(status, err.code, id, err.message));
     }
     if (err.validation) {
       const errors = err.validation.map((v) => ({

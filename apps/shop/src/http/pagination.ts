@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox';
-import { AppError } from './problem.ts';
+import { invalidCursor } from '../errors.ts';
 
 /** `?cursor=&limit=` (SPEC §6): limit 1..100, default 20; the cursor is opaque to clients. */
 export const PageQuery = Type.Object(
@@ -19,7 +19,7 @@ export const encodeCursor = (position: string) => Buffer.from(position).toString
 export function decodeCursor(cursor: string | undefined, valid: RegExp): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const position = Buffer.from(cursor, 'base64url').toString();
-  if (!valid.test(position)) throw new AppError(400, 'INVALID_CURSOR', 'the cursor is not valid');
+  if (!valid.test(position)) throw invalidCursor();
   return position;
 }
 

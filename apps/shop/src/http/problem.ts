@@ -1,30 +1,4 @@
-/**
- * Errors with a stable `code`, mapped to RFC 9457 problem+json in exactly one place
- * (error-handler.ts). Codes are part of the API contract: never rename one.
- */
-export class AppError extends Error {
-  readonly code: string;
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    opts: { cause?: unknown; headers?: Record<string, string> } = {},
-  ) {
-    super(message, { cause: opts.cause });
-    this.name = 'AppError';
-    this.status = status;
-    this.code = code;
-    this.headers = opts.headers ?? {};
-  }
-}
-
-/** Guard instead of `instanceof`, so errors from another copy of this module still match. */
-export const isAppError = (e: unknown): e is AppError =>
-  e instanceof Error && e.name === 'AppError' && typeof (e as AppError).code === 'string';
-
+/** RFC 9457 problem details, as every error response carries them (built by error-handler.ts). */
 export interface Problem {
   type: string;
   title: string;
@@ -44,6 +18,7 @@ const TITLES: Record<number, string> = {
   406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -68,12 +43,3 @@ export function problem(
     ...(errors === undefined ? {} : { errors }),
   };
 }
-
-export const unauthorized = (detail = 'missing or invalid access token', cause?: unknown) =>
-  new AppError(401, 'UNAUTHORIZED', detail, { cause, headers: { 'www-authenticate': 'Bearer' } });
-
-export const dependencyUnavailable = (dependency: string, cause?: unknown) =>
-  new AppError(503, 'DEPENDENCY_UNAVAILABLE', `${dependency} is unavailable; retry shortly`, {
-    cause,
-    headers: { 'retry-after': '1' },
-  });

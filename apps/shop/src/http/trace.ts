@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
 const UUID = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
@@ -28,16 +28,9 @@ function traceOf(raw: IncomingMessage, requestId: string): Trace {
   return trace;
 }
 
-/**
- * Every request's W3C trace (SPEC §10). Set as Fastify's `childLoggerFactory`, so `traceId`
- * joins the bindings of the per-request logger Fastify creates anyway (no second child logger).
- */
-export const traceChildLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
-  logger,
-  bindings,
-  opts,
-  rawReq,
-) => logger.child({ ...bindings, traceId: traceOf(rawReq, String(bindings.reqId)).traceId }, opts);
+/** The trace id of a raw request whose request id is `requestId`. */
+export const traceIdOfRaw = (raw: IncomingMessage, requestId: string): string =>
+  traceOf(raw, requestId).traceId;
 
 /** The trace id of a request. */
 export const traceIdOf = (request: FastifyRequest): string => traceOf(request.raw, request.id).traceId;

@@ -36,3 +36,59 @@ export async function committedOffsets(brokers: string[], group: string, topic: 
     await a.close();
   }
 }
+
+/** End offset (next offset to be written) of each partition of each topic, by topic then partition index. */
+export async function endOffsets(
+  brokers: string[],
+  topics: readonly string[],
+): Promise<Map<string, bigint[]>> {
+  const a = admin(brokers);
+  try {
+    const { topics: meta } = await a.metadata({ topics: [...topics] });
+    const listed = await a.listOffsets({
+      topics: topics.map((name) => ({
+        name,
+        // -1 asks for the latest offset (Kafka's ListOffsets LATEST_TIMESTAMP).
+        partitions: Array.from({ length: meta.get(name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({
+          partitionIndex,
+          timestamp: -1n,
+        })),
+      })),
+    });
+    const ends = new Map<string, bigint[]>();
+    for (const t of listed) {
+      const row: bigint[] = [];
+      for (const p of t.partitions) row[p.partitionIndex] = p.offset;
+      ends.set(t.name, row);
+    }
+    return ends;
+  } finally {
+    await a.close();
+  }
+}
+
+/**
+ * What every consumer group whose id starts with `groupPrefix` has committed, keyed by group id,
+ * then `topic:partition` (absent when the group committed nothing there).
+ */
+export async function committedByGroup(
+  brokers: string[],
+  groupPrefix: string,
+): Promise<Map<string, Map<string, bigint>>> {
+  const a = admin(brokers);
+  try {
+    const groups = [...(await a.listGroups()).keys()].filter((g) => g.startsWith(groupPrefix));
+    const result = new Map<string, Map<string, bigint>>();
+    if (groups.length === 0) return result;
+    for (const g of await a.listConsumerGroupOffsets({ groups })) {
+      const offsets = new Map<string, bigint>();
+      for (const t of g.topics)
+        for (const p of t.partitions)
+          if (p.committedOffset >= 0n) offsets.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
+      result.set(g.groupId, offsets);
+    }
+    return result;
+  } finally {
+    await a.close();
+  }
+}

@@ -18,7 +18,9 @@ export interface ServiceProcess {
 export async function spawnService(env: Record<string, string> = {}): Promise<ServiceProcess> {
   const port = await freePort();
   const keys = await generateKeyPem();
-  const child = spawn(process.execPath, [MAIN], {
+  // main.ts runs from the TypeScript sources, so `@surge/*` must resolve to theirs (ADR 0007); the
+  // child's environment is built from scratch, so NODE_OPTIONS does not carry the condition here.
+  const child = spawn(process.execPath, ['--conditions=@surge/source', MAIN], {
     env: {
       PATH: process.env.PATH,
       MYSQL_URL: process.env.MYSQL_URL ?? TEST_MYSQL_URL,

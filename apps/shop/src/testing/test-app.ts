@@ -5,13 +5,23 @@ import { createContext, type Context } from '../context.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from '../http/app.ts';
 import { redisConnected } from '../infra/redis.ts';
-import { startWorkers } from '../workers/start-workers.ts';
-import { generateKeyPem } from '../modules/sessions/tokens.ts';
+import {
+  createFeatures,
+  moduleEvents,
+  moduleProblems,
+  moduleTopics,
+  type Features,
+} from '../modules/index.ts';
+import { generateKeyPem, type Role } from '../modules/sessions/tokens.ts';
+import { startWorkers } from '../workers/worker-role.ts';
 
 export interface TestApp {
   app: FastifyInstance;
   ctx: Context;
+  features: Features;
   config: Config;
+  /** A valid access token for a new session of `sub` (default: a fresh id) with `role`. */
+  token(role?: Role, sub?: string): Promise<string>;
   keys: { privateKeyPem: string; publicKeyPem: string };
   close(): Promise<void>;
 }
@@ -45,18 +55,22 @@ export async function startTestApp(
     ...env,
   });
   await migrateToLatest(config.mysqlUrl, 10_000);
-  const ctx = await createContext(config);
-  const app = await buildApp(ctx);
+  const ctx = createContext(config, { events: moduleEvents(), topics: moduleTopics() });
+  const features = await createFeatures(ctx);
+  const app = await buildApp(ctx, { features: Object.values(features), problems: moduleProblems() });
   await app.ready();
   await redisConnected(ctx.redis, 5_000);
   await ctx.cache.ready(5_000).catch(() => {}); // a test of a Redis outage starts without it
-  const workers = opts.workers ? startWorkers(ctx) : undefined;
+  const workers = opts.workers ? startWorkers(ctx, Object.values(features)) : undefined;
   ctx.lifecycle.state = 'ready';
   return {
     app,
     ctx,
+    features,
     config,
     keys,
+    token: (role = 'user', sub = crypto.randomUUID()) =>
+      features.sessions.tokens.sign({ sub, role, sid: crypto.randomUUID() }),
     async close() {
       await app.close();
       await workers?.close();

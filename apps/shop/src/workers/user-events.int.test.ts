@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
-import { USERS_TOPIC, UserRegistered } from '../events/user-events.ts';
+import { USERS_TOPIC, UserRegistered } from '../modules/users/user-events.ts';
 import { newUser, startTestApp, type TestApp } from '../testing/test-app.ts';
 
 /** Polls `probe` until it returns a value that is not undefined; fails with `what` at the deadline. */
@@ -141,7 +141,7 @@ describe('user.registered through the outbox to the notifications and audit cons
     assert.equal(dl.attempts, 1);
     assert.ok(dl.original_offset !== null && dl.original_partition !== null);
 
-    const admin = await t.ctx.tokens.sign({ sub: uuidv7(), role: 'admin', sid: crypto.randomUUID() });
+    const admin = await t.token('admin', uuidv7());
     const auth = { authorization: `Bearer ${admin}` };
     const list = await t.app.inject({
       method: 'GET',

@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
 import { createKafkaPublisher, provisionTopics, type Message } from '@surge/messaging';
-import { topics } from '../events/catalog.ts';
-import { USERS_TOPIC, UserRegistered } from '../events/user-events.ts';
+import { moduleTopics } from '../modules/index.ts';
+import { USERS_TOPIC, UserRegistered } from '../modules/users/user-events.ts';
 import { eventually, pause } from '../testing/eventually.ts';
 import { committedOffsets, deleteTopicsWithPrefix } from '../testing/kafka-topics.ts';
 import { scratchDatabase } from '../testing/scratch-database.ts';
@@ -37,7 +37,7 @@ describe('kill -9 a worker while it consumes 10,000 messages, then restart it', 
   before(async () => {
     await provisionTopics(
       { brokers, clientId: 'worker-crash-test' },
-      topics.map((t) => ({ ...t, name: prefix + t.name })),
+      moduleTopics().map((t) => ({ ...t, name: prefix + t.name })),
     );
   });
   after(async () => {

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildParams, ChildReport } from './child-protocol.ts';
 
-const MAIN = fileURLToPath(new URL('./child-subscriber-main.ts', import.meta.url));
+// The entry beside this file: `.ts` in the repository's sources, `.js` in the published build.
+const MAIN = fileURLToPath(
+  new URL(`./child-subscriber-main${extname(import.meta.filename)}`, import.meta.url),
+);
 
 /** A subscriber running in a child process, for tests that kill it with SIGKILL. */
 export interface ChildSubscriber {
@@ -17,14 +21,34 @@ export interface ChildSubscriber {
   output(): string;
 }
 
-/** Starts `child-subscriber-main.ts` with `process.execPath`, importing `subscriberModule`. */
+/**
+ * The parent's `--conditions` flags: the child imports the transport's module, which must resolve
+ * packages as the parent did. (Conditions set through NODE_OPTIONS arrive with the environment.)
+ */
+function conditionFlags(): string[] {
+  const args = process.execArgv;
+  const flags: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg.startsWith('--conditions=')) flags.push(arg);
+    else if ((arg === '--conditions' || arg === '-C') && i + 1 < args.length)
+      flags.push(arg, args[++i] ?? '');
+  }
+  return flags;
+}
+
+/** Starts `child-subscriber-main` with `process.execPath`, importing `subscriberModule`. */
 export function spawnChildSubscriber(subscriberModule: URL, params: ChildParams): ChildSubscriber {
   // A child that inherited the test runner's context would try to report to it.
   const { NODE_TEST_CONTEXT: _ignored, ...env } = process.env;
-  const child = spawn(process.execPath, [MAIN, subscriberModule.href, JSON.stringify(params)], {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env,
-  });
+  const child = spawn(
+    process.execPath,
+    [...conditionFlags(), MAIN, subscriberModule.href, JSON.stringify(params)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env,
+    },
+  );
   // 'close' comes after the IPC channel and stdio are drained, so no report is missed.
   const closed = once(child, 'close');
   let out = '';

@@ -6,6 +6,7 @@ import {
 } from '@platformatic/kafka';
 import { backoffMs, sleep } from '@surge/resilience';
 import { decodeMessage, rawDelivery } from '../cloudevents.ts';
+import { GroupTopicMismatchError } from '../group-topic-mismatch-error.ts';
 import type { Delivery } from '../message.ts';
 import type { SubscribeOptions, Subscriber, Subscription } from '../ports.ts';
 import type { Registry } from 'prom-client';
@@ -40,12 +41,22 @@ export interface KafkaSubscriberOptions {
  * only after the handler resolved (never auto-commit), new groups start at EARLIEST, and a record
  * whose handler rejected is redelivered in place with capped backoff — it is never skipped.
  * Partitions run concurrently; records of one partition run one at a time, in order.
+ * A group consumes one topic: subscribing a group this subscriber has used on another topic
+ * rejects with `GroupTopicMismatchError`.
  */
 export function createKafkaSubscriber(opts: KafkaSubscriberOptions): Subscriber {
   const subscriptions = new Set<Subscription>();
   const report = opts.onError ?? (() => {});
+  /** The topic each group was first subscribed to, for this subscriber's lifetime. */
+  const groupTopics = new Map<string, string>();
 
   async function subscribe({ topic, group, handler }: SubscribeOptions): Promise<Subscription> {
+    const claimed = groupTopics.get(group) ?? topic;
+    if (claimed !== topic) {
+      const earlier = { topic: claimed, by: 'an earlier subscription' };
+      throw new GroupTopicMismatchError(group, earlier, { topic, by: 'a new subscription' });
+    }
+    groupTopics.set(group, topic);
     const maxBuffered = opts.maxBuffered ?? 1000;
     const baseMs = opts.redeliveryBaseMs ?? 100;
     const maxMs = opts.redeliveryMaxMs ?? 5000;

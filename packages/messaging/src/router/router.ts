@@ -1,5 +1,6 @@
 import { silentLog, type Log } from '@surge/resilience';
 import type { EventRegistry } from '../events.ts';
+import { GroupTopicMismatchError } from '../group-topic-mismatch-error.ts';
 import type { Handler, Publisher, Subscriber, Subscription } from '../ports.ts';
 import { deadLetter } from './dead-letter.ts';
 import type { MessagingMetrics } from './metrics.ts';
@@ -14,7 +15,10 @@ export interface HandlerSpec {
   /** Stable name, used in metrics and logs. */
   name: string;
   topic: string;
-  /** Consumer group; one per handler so each handler sees every message. */
+  /**
+   * Consumer group; one per handler so each handler sees every message. A group consumes one
+   * topic: `addHandler` refuses a group another handler uses on a different topic.
+   */
   group: string;
   handle: Handler;
   /** Per-attempt budget. Default 30000 ms. */
@@ -87,8 +91,21 @@ export function createRouter(opts: RouterOptions) {
   }
 
   return {
+    /**
+     * @throws Error when a handler of that name was added already
+     * @throws GroupTopicMismatchError (`E_GROUP_TOPIC_MISMATCH`) when another handler uses
+     *   `spec.group` on a different topic
+     */
     addHandler(spec: HandlerSpec): void {
       if (specs.some((s) => s.name === spec.name)) throw new Error(`handler ${spec.name} added twice`);
+      const sharing = specs.find((s) => s.group === spec.group && s.topic !== spec.topic);
+      if (sharing) {
+        throw new GroupTopicMismatchError(
+          spec.group,
+          { topic: sharing.topic, by: `handler "${sharing.name}"` },
+          { topic: spec.topic, by: `handler "${spec.name}"` },
+        );
+      }
       specs.push(spec);
     },
     /**

@@ -1,13 +1,14 @@
 import type { Migration } from 'kysely';
-import * as users from './0001-users.ts';
-import * as notifications from './0002-notifications-audit-dead-letters.ts';
+import * as shared from './0002-notifications-audit-dead-letters.ts';
 import * as outbox from './0003-outbox.ts';
-import * as products from './0004-products.ts';
 
-/** Every migration, in order. Names are stable: they are recorded in `kysely_migration`. */
-export const migrations: Record<string, Migration> = {
-  '0001-users': users,
-  '0002-notifications-audit-dead-letters': notifications,
+/**
+ * Platform migrations: the outbox (infrastructure) and one migration that created the
+ * notifications, audit and dead-letter tables before features became modules (its name is
+ * recorded in `kysely_migration` and cannot change). New tables go in their module's
+ * `migrations/` folder, numbered after the highest existing name.
+ */
+export const platformMigrations: Record<string, Migration> = {
+  '0002-notifications-audit-dead-letters': shared,
   '0003-outbox': outbox,
-  '0004-products': products,
 };

@@ -1,6 +1,6 @@
 import type { CacheNamespace } from '@surge/cache';
 import { LRUCache } from 'lru-cache';
-import { dependencyUnavailable } from '../../http/problem.ts';
+import { dependencyUnavailable } from '../../errors.ts';
 import type { Product, ProductsRepo } from './products-repo.ts';
 import type { ProductReader } from './product-reader.ts';
 

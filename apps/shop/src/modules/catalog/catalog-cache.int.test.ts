@@ -8,9 +8,9 @@ import { createCachedProductReader } from './cached-product-reader.ts';
 
 /** Counts MySQL product lookups of an app (the cache's loader is the only caller). */
 function countLookups(t: TestApp) {
-  const original = t.ctx.products.findById.bind(t.ctx.products);
+  const original = t.features.catalog.repo.findById.bind(t.features.catalog.repo);
   const counter = { calls: 0 };
-  t.ctx.products.findById = (id: string) => {
+  t.features.catalog.repo.findById = (id: string) => {
     counter.calls++;
     return original(id);
   };
@@ -18,7 +18,7 @@ function countLookups(t: TestApp) {
 }
 
 async function adminHeaders(t: TestApp) {
-  const token = await t.ctx.tokens.sign({ sub: uuidv7(), role: 'admin', sid: crypto.randomUUID() });
+  const token = await t.token('admin', uuidv7());
   return { authorization: `Bearer ${token}` };
 }
 
@@ -45,7 +45,7 @@ describe('product cache across two instances (SPEC §8, P3)', () => {
 
   it('1,000 concurrent cold reads of one product on two instances → exactly one MySQL query', async () => {
     const id = await createProduct(a);
-    await a.ctx.productReader.invalidate(id); // cold everywhere: L1 of both and L2
+    await a.features.catalog.reader.invalidate(id); // cold everywhere: L1 of both and L2
     const [ca, cb] = [countLookups(a), countLookups(b)];
     const responses = await Promise.all(
       Array.from({ length: 1000 }, (_, i) =>
@@ -82,7 +82,7 @@ describe('product cache across two instances (SPEC §8, P3)', () => {
   });
 
   it('with the Bloom filter built, 10,000 reads of ids that do not exist almost never reach MySQL', async (t) => {
-    await a.ctx.productFilter.rebuild(a.ctx.products.allIds());
+    await a.features.catalog.filter.rebuild(a.features.catalog.repo.allIds());
     const ca = countLookups(a);
     const statuses = new Set<number>();
     for (let i = 0; i < 10_000; i += 100) {
@@ -104,7 +104,7 @@ describe('product cache across two instances (SPEC §8, P3)', () => {
     const reader = createCachedProductReader({
       products: a.ctx.cache.namespace('product'),
       repo: {
-        ...a.ctx.products,
+        ...a.features.catalog.repo,
         findById: (id: string) => {
           calls.set(id, (calls.get(id) ?? 0) + 1);
           return Promise.resolve(undefined);

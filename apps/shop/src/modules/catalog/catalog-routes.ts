@@ -3,11 +3,11 @@ import type { Kysely, Transaction } from 'kysely';
 import { Type } from 'typebox';
 import type { Outbox } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
-import { EVENT_SOURCE } from '../../events/catalog.ts';
-import { ProductChanged } from '../../events/catalog-events.ts';
-import { ProblemRef } from '../../http/openapi.ts';
+import { EVENT_SOURCE } from '../../context.ts';
+import { ProductChanged } from './catalog-events.ts';
+import { ADMIN_ONLY, DEPENDENCY_DOWN, VALIDATED_BODY, PATH_PARAMS, problems } from '../../http/openapi.ts';
 import { UUID } from '../../http/pagination.ts';
-import { AppError } from '../../http/problem.ts';
+import { notFound } from '../../errors.ts';
 import { traceHeaders } from '../../http/trace.ts';
 import type { ProductRecord, ProductsRepo } from './products-repo.ts';
 import type { ProductReader } from './product-reader.ts';
@@ -33,7 +33,6 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
   topic: (base: string) => string;
 }> = async (app, { db, products, reader, outbox, topic }) => {
   const admin = [app.authenticate, app.requireRole('admin')];
-  const adminErrors = { 400: ProblemRef, 401: ProblemRef, 403: ProblemRef };
 
   /** The change and its `product.changed` commit together (outbox). */
   const publishChange = (trx: Transaction<Database>, p: ProductRecord, headers: Record<string, string>) =>
@@ -57,15 +56,20 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
     '/v1/products/:id',
     {
       schema: {
+        operationId: 'getProduct',
         tags: ['catalog'],
         summary: 'A product (served from the cache)',
+        security: [],
         params: IdParams,
-        response: { 200: ProductSchema, 400: ProblemRef, 404: ProblemRef },
+        response: {
+          200: ProductSchema,
+          ...problems(PATH_PARAMS, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
+        },
       },
     },
     async (request) => {
       const product = await reader.get(request.params.id);
-      if (!product) throw new AppError(404, 'NOT_FOUND', 'no product with this id');
+      if (!product) throw notFound('product');
       return product;
     },
   );
@@ -75,6 +79,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
     {
       onRequest: admin,
       schema: {
+        operationId: 'createProduct',
         tags: ['admin'],
         summary: 'Create a product',
         security: [{ bearer: [] }],
@@ -82,7 +87,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
           { name: Name, description: Type.Optional(Description), priceCents: PriceCents },
           { additionalProperties: false },
         ),
-        response: { 201: ProductSchema, ...adminErrors },
+        response: { 201: ProductSchema, ...problems(VALIDATED_BODY, ADMIN_ONLY) },
       },
     },
     async (request, reply) => {
@@ -107,6 +112,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
     {
       onRequest: admin,
       schema: {
+        operationId: 'updateProduct',
         tags: ['admin'],
         summary: 'Change a product (partial); description null clears it',
         security: [{ bearer: [] }],
@@ -119,7 +125,10 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ProductSchema, 404: ProblemRef, ...adminErrors },
+        response: {
+          200: ProductSchema,
+          ...problems(PATH_PARAMS, VALIDATED_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }),
+        },
       },
     },
     async (request) => {
@@ -133,7 +142,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
         if (updated) await publishChange(trx, updated, headers);
         return updated;
       });
-      if (!product) throw new AppError(404, 'NOT_FOUND', 'no product with this id');
+      if (!product) throw notFound('product');
       outbox.notify();
       // This instance (and, through the cache bus, every other) drops the old value now; the
       // product.changed consumer does the same for instances that missed the bus message.

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { claimsOf } from '../../http/auth.ts';
-import { ProblemRef } from '../../http/openapi.ts';
-import { AppError, dependencyUnavailable } from '../../http/problem.ts';
+import { claimsOf } from './auth-plugin.ts';
+import { AUTHENTICATED, DEPENDENCY_DOWN, PARSED_BODY, problems, VALIDATED_BODY } from '../../http/openapi.ts';
+import { DomainError, dependencyUnavailable } from '../../errors.ts';
 import { hashPassword, verifyPassword, type ScryptCost } from '../users/password.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
 import type { RefreshStore } from './refresh-store.ts';
@@ -17,8 +17,9 @@ const TokenPair = Type.Object({
   tokenType: Type.Literal('Bearer'),
 });
 
-const invalidCredentials = () =>
-  new AppError(401, 'INVALID_CREDENTIALS', 'the email or password is incorrect');
+const invalidRefreshToken = () => new DomainError('INVALID_REFRESH_TOKEN', 'the refresh token is not valid');
+
+const invalidCredentials = () => new DomainError('INVALID_CREDENTIALS', 'the email or password is incorrect');
 
 export const sessionsRoutes: FastifyPluginAsyncTypebox<{
   users: UsersRepo;
@@ -34,13 +35,15 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
     '/v1/sessions',
     {
       schema: {
+        operationId: 'createSession',
         tags: ['sessions'],
         summary: 'Log in',
+        security: [],
         body: Type.Object(
           { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 128 }) },
           { additionalProperties: false },
         ),
-        response: { 200: TokenPair, 400: ProblemRef, 401: ProblemRef },
+        response: { 200: TokenPair, ...problems(VALIDATED_BODY, { 401: ['INVALID_CREDENTIALS'] }) },
       },
     },
     async (request) => {
@@ -69,10 +72,15 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
     '/v1/sessions/refresh',
     {
       schema: {
+        operationId: 'refreshSession',
         tags: ['sessions'],
         summary: 'Exchange a refresh token for a new pair (rotation; reuse revokes the session)',
+        security: [],
         body: Type.Object({ refreshToken: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: TokenPair, 400: ProblemRef, 401: ProblemRef, 503: ProblemRef },
+        response: {
+          200: TokenPair,
+          ...problems(VALIDATED_BODY, { 401: ['INVALID_REFRESH_TOKEN'] }, DEPENDENCY_DOWN),
+        },
       },
     },
     async (request) => {
@@ -88,10 +96,9 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
           'refresh token reuse: session revoked',
         );
       }
-      if (result.kind !== 'rotated')
-        throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'the refresh token is not valid');
+      if (result.kind !== 'rotated') throw invalidRefreshToken();
       const user = await users.findById(result.userId);
-      if (!user) throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'the refresh token is not valid');
+      if (!user) throw invalidRefreshToken();
       const accessToken = await tokens.sign({ sub: user.id, role: user.role, sid: result.familyId });
       return {
         accessToken,
@@ -107,10 +114,11 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'deleteCurrentSession',
         tags: ['sessions'],
         summary: 'Log out: ends the session, its refresh token and its access tokens',
         security: [{ bearer: [] }],
-        response: { 204: Type.Null(), 401: ProblemRef, 503: ProblemRef },
+        response: { 204: Type.Null(), ...problems(PARSED_BODY, AUTHENTICATED, DEPENDENCY_DOWN) },
       },
     },
     async (request, reply) => {

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { importPKCS8, SignJWT } from 'jose';
 import Fastify from 'fastify';
-import { authPlugin } from '../../http/auth.ts';
+import { authPlugin } from './auth-plugin.ts';
 import { installErrorHandling } from '../../http/error-handler.ts';
 import { newUser, startTestApp, type TestApp } from '../../testing/test-app.ts';
 
@@ -182,10 +182,13 @@ describe('users and sessions (real MySQL + Redis)', () => {
     // No admin route exists yet in this slice, so the auth plugin is mounted on a bare app.
     const app = Fastify();
     installErrorHandling(app);
-    await app.register(authPlugin, { tokens: t.ctx.tokens, refreshStore: t.ctx.refreshStore });
+    await app.register(authPlugin, {
+      tokens: t.features.sessions.tokens,
+      refreshStore: t.features.sessions.refreshStore,
+    });
     app.get('/admin-only', { onRequest: [app.authenticate, app.requireRole('admin')] }, () => ({ ok: true }));
     const { id, pair } = await registerAndLogin();
-    const adminToken = await t.ctx.tokens.sign({ sub: id, role: 'admin', sid: crypto.randomUUID() });
+    const adminToken = await t.token('admin', id);
     const call = (token?: string) =>
       app.inject({
         method: 'GET',

@@ -10,7 +10,7 @@ import {
   SignJWT,
   type CryptoKey,
 } from 'jose';
-import { unauthorized } from '../../http/problem.ts';
+import { unauthorized } from '../../errors.ts';
 
 /** The one signing algorithm. Verification accepts nothing else (no `none`, no HS256 confusion). */
 export const JWT_ALG = 'ES256';

@@ -1,13 +1,12 @@
-import type { Context } from '../../context.ts';
-import { hashPassword } from './password.ts';
-import type { User } from './users-repo.ts';
+import { hashPassword, type ScryptCost } from './password.ts';
+import type { User, UsersRepo } from './users-repo.ts';
 
 /**
  * Creates the admin, or makes an existing account with that email an admin with that password.
  * Used by `npm run admin:create` and by the dev profile's seed.
  */
 export async function ensureAdmin(
-  ctx: Pick<Context, 'users' | 'passwordCost'>,
+  ctx: { users: UsersRepo; passwordCost: ScryptCost },
   email: string,
   password: string,
 ): Promise<User> {

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/schema.ts';
-import { AppError } from '../../http/problem.ts';
+import { DomainError } from '../../errors.ts';
 import type { Role } from '../sessions/tokens.ts';
 
 export interface User {
@@ -37,7 +37,7 @@ export function createUsersRepo(db: Kysely<Database>) {
   const columns = ['id', 'email', 'display_name', 'role', 'created_at'] as const;
   return {
     /**
-     * Inserts a user, inside `trx` when given (so an outbox event commits with it); throws 409
+     * Inserts a user, inside `trx` when given (so an outbox event commits with it); throws
      * `EMAIL_TAKEN` when the email exists.
      */
     async create(
@@ -57,7 +57,7 @@ export function createUsersRepo(db: Kysely<Database>) {
           .values({ ...row, password_hash: input.passwordHash })
           .execute();
       } catch (e) {
-        if (isDuplicateKey(e)) throw new AppError(409, 'EMAIL_TAKEN', 'an account with this email exists');
+        if (isDuplicateKey(e)) throw new DomainError('EMAIL_TAKEN', 'an account with this email exists');
         throw e;
       }
       return toUser(row);

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { claimsOf } from '../../http/auth.ts';
-import { ProblemRef } from '../../http/openapi.ts';
-import { AppError } from '../../http/problem.ts';
+import { claimsOf } from '../sessions/auth-plugin.ts';
+import { AUTHENTICATED, VALIDATED_BODY, problems } from '../../http/openapi.ts';
+import { unauthorized } from '../../errors.ts';
 import { hashPassword, type ScryptCost } from './password.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
 import type { Kysely } from 'kysely';
 import type { Outbox } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
-import { EVENT_SOURCE } from '../../events/catalog.ts';
-import { UserRegistered } from '../../events/user-events.ts';
+import { EVENT_SOURCE } from '../../context.ts';
+import { UserRegistered } from './user-events.ts';
 import { traceHeaders } from '../../http/trace.ts';
 import type { UsersRepo } from './users-repo.ts';
 
@@ -23,10 +23,12 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
     '/v1/users',
     {
       schema: {
+        operationId: 'registerUser',
         tags: ['users'],
         summary: 'Register a user',
+        security: [],
         body: RegisterBody,
-        response: { 201: UserSchema, 400: ProblemRef, 409: ProblemRef },
+        response: { 201: UserSchema, ...problems(VALIDATED_BODY, { 409: ['EMAIL_TAKEN'] }) },
       },
     },
     async (request, reply) => {
@@ -58,16 +60,17 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
     {
       onRequest: app.authenticate,
       schema: {
+        operationId: 'getMe',
         tags: ['users'],
         summary: 'The authenticated user',
         security: [{ bearer: [] }],
-        response: { 200: UserSchema, 401: ProblemRef },
+        response: { 200: UserSchema, ...problems(AUTHENTICATED) },
       },
     },
     async (request) => {
       const user = await users.findById(claimsOf(request).sub);
       // A deleted account's token is as good as no token.
-      if (!user) throw new AppError(401, 'UNAUTHORIZED', 'the account no longer exists');
+      if (!user) throw unauthorized('the account no longer exists');
       return user;
     },
   );

@@ -1,6 +1,6 @@
 import type { Handler } from '@surge/messaging';
-import { ProductChanged } from '../events/catalog-events.ts';
-import type { ProductReader } from '../modules/catalog/product-reader.ts';
+import { ProductChanged } from './catalog-events.ts';
+import type { ProductReader } from './product-reader.ts';
 
 /**
  * cache-invalidation: drops a product from every instance's cache when it changes, and makes sure
@@ -8,7 +8,7 @@ import type { ProductReader } from '../modules/catalog/product-reader.ts';
  * consumer covers a route that could not (Redis down) and changes made elsewhere (SPEC §8).
  * Idempotent: invalidating and setting filter bits twice is harmless; a Redis error is retried.
  */
-export function cacheInvalidationHandler(reader: ProductReader): Handler {
+export function cacheInvalidationConsumer(reader: ProductReader): Handler {
   return async (delivery) => {
     if (delivery.type !== ProductChanged.type) return;
     // `added`, not just `invalidate`: it also puts the id in the Bloom filter, in case the admin

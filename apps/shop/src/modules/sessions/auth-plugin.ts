@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, unauthorized } from './problem.ts';
-import type { AccessClaims, Role, TokenService } from '../modules/sessions/tokens.ts';
-import type { RefreshStore } from '../modules/sessions/refresh-store.ts';
+import { forbidden, unauthorized } from '../../errors.ts';
+import type { AccessClaims, Role, TokenService } from './tokens.ts';
+import type { RefreshStore } from './refresh-store.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -46,7 +46,7 @@ export const authPlugin = fp(
 
     app.decorate('requireRole', (role: Role) => async (request: FastifyRequest) => {
       if (claimsOf(request).role !== role) {
-        throw new AppError(403, 'FORBIDDEN', `requires the ${role} role`);
+        throw forbidden(`requires the ${role} role`);
       }
       return Promise.resolve();
     });

@@ -1,0 +1,84 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface LoadResult {
+  /** Requests per second over the run. */
+  rps: number;
+  /** 99th percentile latency, milliseconds. */
+  p99Ms: number;
+  /** Responses that were not 2xx/3xx, plus socket errors. */
+  errors: number;
+  tool: 'wrk' | 'autocannon';
+}
+
+export interface LoadOptions {
+  seconds: number;
+  connections: number;
+  /** Load-generator threads (wrk only). Default 1. */
+  threads?: number;
+  headers?: Record<string, string>;
+}
+
+const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
+const AUTOCANNON = fileURLToPath(new URL('../../../../node_modules/.bin/autocannon', import.meta.url));
+
+const run = (cmd: string, args: string[]) =>
+  new Promise<string>((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}:\n${out}`)),
+    );
+  });
+
+const ms = (v: string, unit: string) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
+
+/**
+ * Drives `url` with a load generator in its own process — wrk when installed, else autocannon's
+ * CLI — never in the event loop of the server under test (that would add the generator's cost
+ * to both sides and flatter the ratio).
+ */
+export async function load(url: string, opts: LoadOptions): Promise<LoadResult> {
+  const headerArgs = Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  if (hasWrk) {
+    const out = await run('wrk', [
+      `-t${opts.threads ?? 1}`,
+      `-c${opts.connections}`,
+      `-d${opts.seconds}s`,
+      '--latency',
+      ...headerArgs,
+      url,
+    ]);
+    const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+    const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
+    const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
+    const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+    if (!rps || !p99) throw new Error(`cannot parse wrk output:\n${out}`);
+    const socketErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+    return {
+      rps: Number(rps[1]),
+      p99Ms: ms(p99[1] ?? '0', p99[2] ?? 'ms'),
+      errors: Number(non2xx?.[1] ?? 0) + socketErrors,
+      tool: 'wrk',
+    };
+  }
+  const out = await run(AUTOCANNON, [
+    '-c',
+    String(opts.connections),
+    '-d',
+    String(opts.seconds),
+    '--json',
+    ...headerArgs,
+    url,
+  ]);
+  const r = JSON.parse(out.slice(out.indexOf('{'))) as {
+    requests: { average: number };
+    latency: { p99: number };
+    errors: number;
+    non2xx: number;
+  };
+  return { rps: r.requests.average, p99Ms: r.latency.p99, errors: r.errors + r.non2xx, tool: 'autocannon' };
+}

@@ -1,0 +1,30 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { kafkaClients, testBrokers } from './testing/kafka-test-clients.ts';
+
+/**
+ * SPEC G7 regression, at the transport: one process subscribing a group to two different
+ * topics leaves some of their partitions with members that never fetch them, so the subscriber
+ * refuses the second subscription (before it joins the group).
+ */
+describe('kafka subscriber: one consumer group, one topic', () => {
+  it('rejects subscribing a group to a second topic; the same topic again is accepted', async () => {
+    const clients = kafkaClients(testBrokers());
+    const [first, second] = [await clients.newTopic(), await clients.newTopic()];
+    const group = `surge-test-group-${crypto.randomUUID()}`;
+    const subscriber = await clients.createSubscriber();
+    const handler = () => Promise.resolve();
+    try {
+      await subscriber.subscribe({ topic: first, group, handler });
+      await assert.rejects(subscriber.subscribe({ topic: second, group, handler }), {
+        code: 'E_GROUP_TOPIC_MISMATCH',
+        group,
+        topics: [first, second],
+      });
+      // A second member of the group on its own topic splits the partitions, as a group should.
+      await subscriber.subscribe({ topic: first, group, handler });
+    } finally {
+      await subscriber.close();
+    }
+  });
+});
