@@ -1,0 +1,75 @@
+// M1 (SPEC §12): the service's memory while Kafka is down — production profile and defaults, its
+// brokers pointed at a port where nothing listens (a broker that is gone), while wrk reads a
+// warm product and a client keeps registering users (each writes a `user.registered` outbox row
+// the relay cannot send). Samples RSS once a second and prints start, peak and end (< 256 MiB).
+//   npm run bench -- m1-kafka-outage     (BENCH_SECONDS=60, BENCH_CONNECTIONS=50)
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@surge/test-support';
+import { generateKeyPem } from '../src/modules/sessions/tokens.ts';
+import { load } from './harness/load.ts';
+import { startService } from './harness/processes.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const tag = crypto.randomUUID().slice(0, 8);
+const keys = await generateKeyPem();
+const admin = { email: `bench-${tag}@surge.local`, password: 'bench-admin-password' };
+const env: Record<string, string> = {
+  MYSQL_URL: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/surge_bench',
+  // A port nothing listens on: every Kafka call fails as it would with the brokers gone.
+  KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+  KAFKA_TOPIC_PREFIX: `bench-${tag}-`,
+  JWT_PRIVATE_KEY: keys.privateKeyPem,
+  JWT_PUBLIC_KEY: keys.publicKeyPem,
+};
+const cli = fileURLToPath(new URL('../src/cli/admin-create.ts', import.meta.url));
+const created = spawnSync(process.execPath, [cli, '--email', admin.email, '--password', admin.password], {
+  env: { ...process.env, ...env },
+  encoding: 'utf8',
+});
+if (created.status !== 0) throw new Error(`admin:create failed: ${created.stderr}`);
+
+const service = await startService(env, `/tmp/surge-bench-m1-${tag}.log`);
+const post = async (path: string, body: unknown, token?: string) => {
+  const res = await fetch(service.baseUrl + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+};
+const { accessToken } = (await post('/v1/sessions', admin)) as { accessToken: string };
+const product = await post('/v1/admin/products', { name: 'Memory phone', priceCents: 100 }, accessToken);
+const url = `${service.baseUrl}/v1/products/${String(product.id)}`;
+await fetch(url);
+
+const start = service.memory().rssMiB;
+let peak = start;
+const sampler = setInterval(() => (peak = Math.max(peak, service.memory().rssMiB)), 1000);
+let registered = 0;
+const deadline = Date.now() + seconds * 1000;
+const registering = (async () => {
+  while (Date.now() < deadline) {
+    await post('/v1/users', {
+      email: `m1-${crypto.randomUUID()}@bench.surge`,
+      password: 'correct horse battery staple',
+      displayName: 'Memory',
+    });
+    registered++;
+  }
+})();
+const reads = await load(url, { seconds, connections });
+await registering;
+clearInterval(sampler);
+const end = service.memory();
+console.log(
+  `M1 Kafka down for ${seconds} s: ${reads.rps.toFixed(0)} product reads/s (errors ${reads.errors}), ` +
+    `${registered} registrations (outbox rows waiting for Kafka)`,
+);
+console.log(
+  `M1 service RSS start ${start.toFixed(0)} MiB, peak ${Math.max(peak, end.rssMiB).toFixed(0)} MiB, ` +
+    `end ${end.rssMiB.toFixed(0)} MiB (VmHWM ${end.peakMiB.toFixed(0)}; target < 256)`,
+);
+await service.stop();
