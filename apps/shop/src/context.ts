@@ -21,6 +21,7 @@ import type { Database } from './db/schema.ts';
 import { createKafkaProbe } from './infra/kafka-probe.ts';
 import { createLogger } from './infra/logger.ts';
 import { createRedis } from './infra/redis.ts';
+import { createThrottle } from '@surge/resilience';
 
 /** `ce_source` of every event this service publishes. */
 export const EVENT_SOURCE = '/surge/shop';
@@ -70,11 +71,10 @@ export function createContext(
   const redis = createRedis(config.redisUrl, { timeoutMs, name: `surge-${config.role}` });
   // ioredis emits 'error' on every failed reconnect (without a listener Node would crash): log
   // at most one line per 10 s, readiness reports the outage.
-  let lastRedisWarn = 0;
+  const redisErrors = createThrottle(10_000);
   redis.on('error', (err: Error) => {
-    if (Date.now() - lastRedisWarn < 10_000) return;
-    lastRedisWarn = Date.now();
-    logger.warn({ err }, 'redis connection error');
+    const suppressed = redisErrors.pass();
+    if (suppressed !== undefined) logger.warn({ err, suppressed }, 'redis connection error');
   });
   const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs });
   const kafkaProbe = createKafkaProbe({
@@ -85,7 +85,7 @@ export function createContext(
   const metrics = createMetricsRegistry({ prefix: 'surge_' });
   // Keyed by database so deployments (and test runs) sharing a Redis never mix their data.
   const databaseName = parseMysqlUrl(config.mysqlUrl).database;
-  const cache = createCache({ redis, prefix: `surge:cache:${databaseName}`, metrics, logger });
+  const cache = createCache({ redis, prefix: `surge:cache:${databaseName}`, metrics, log: logger });
   const publisher = createKafkaPublisher({
     brokers: config.kafkaBrokers,
     clientId: `${config.kafkaClientId}-${config.role}`,

@@ -1,4 +1,5 @@
 import closeWithGrace from 'close-with-grace';
+import { sleep } from '@surge/resilience';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createContext } from './context.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -26,7 +27,7 @@ async function main(config: Config): Promise<void> {
     ctx.lifecycle.state = 'draining';
     if (err) app.log.fatal({ err }, 'fatal error; shutting down');
     else app.log.info({ signal }, 'shutting down: draining in-flight requests');
-    if (!err && config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
+    if (!err && config.drainDelayMs > 0) await sleep(config.drainDelayMs);
     await app.close();
     app.log.info('http server closed; stopping workers');
     // Consumers finish in-flight messages and commit before the clients close.

@@ -1,17 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createRedisLock, type HeldLock } from '@surge/redis-kit';
 import type { Redis } from 'ioredis';
 
-const UNLOCK_LUA = readFileSync(new URL('./unlock-1.lua', import.meta.url), 'utf8');
-const UNLOCK = 'surgeCacheUnlock';
-
-type WithUnlock = Redis & { [UNLOCK](key: string, token: string): Promise<number> };
-
-/** A fill lock this process holds; `release()` resolves false when it had already lost it. */
-export interface HeldLock {
-  readonly token: string;
-  release(): Promise<boolean>;
-}
+export type { HeldLock };
 
 /**
  * `busy`: another holder has it. `unavailable`: Redis failed (or failed within the last
@@ -32,13 +22,14 @@ export interface ClusterLockOptions {
 
 /**
  * The cluster half of stampede protection (SPEC §8): at most one instance runs the loader of a key
- * at a time. `SET key token NX PX ttlMs` takes it; `unlock-1.lua` releases it by compare-and-delete
- * on the owner token. A crashed holder's lock expires after `ttlMs`. See ADR 0005.
+ * at a time, on redis-kit's lock (SET NX PX, compare-and-delete release). What the cache adds:
+ * a Redis failure is an answer (`unavailable`: load without the lock) and opens a break of
+ * `breakMs` during which nobody waits on a dead Redis; a failed release is only reported (the
+ * lock expires by itself). See ADR 0005.
  */
 export function createClusterLock(redis: Redis, opts: ClusterLockOptions) {
   const now = opts.now ?? Date.now;
-  if (!(UNLOCK in redis)) redis.defineCommand(UNLOCK, { numberOfKeys: 1, lua: UNLOCK_LUA });
-  const client = redis as WithUnlock;
+  const leases = createRedisLock(redis, { ttlMs: opts.ttlMs });
   let brokenUntil = 0;
   const fail = (err: unknown) => {
     brokenUntil = now() + opts.breakMs;
@@ -49,22 +40,22 @@ export function createClusterLock(redis: Redis, opts: ClusterLockOptions) {
     lockKey: (key: string) => opts.keyPrefix + key,
     async acquire(key: string): Promise<AcquireResult> {
       if (now() < brokenUntil) return 'unavailable';
-      const lockKey = opts.keyPrefix + key;
-      const token = randomUUID();
+      let held: HeldLock | undefined;
       try {
-        const ok = await client.set(lockKey, token, 'PX', opts.ttlMs, 'NX');
-        if (ok !== 'OK') return 'busy';
+        held = await leases.tryAcquire(opts.keyPrefix + key);
       } catch (err) {
         fail(err);
         return 'unavailable';
       }
+      if (!held) return 'busy';
+      const lock = held;
       return {
-        token,
+        key: lock.key,
+        token: lock.token,
         async release() {
           try {
-            return (await client[UNLOCK](lockKey, token)) === 1;
+            return await lock.release();
           } catch (err) {
-            // The lock expires by itself after ttlMs; nothing else to do.
             fail(err);
             return false;
           }

@@ -33,19 +33,3 @@ export function openCacheConnections(
   subscriber.on('error', (err) => opts.onError(err, 'subscriber'));
   return { commands, subscriber };
 }
-
-/** Resolves when `redis` is ready; rejects after `timeoutMs`. */
-export function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      redis.off('ready', onReady);
-      reject(new Error(`cache Redis connection not ready within ${timeoutMs} ms (status ${redis.status})`));
-    }, timeoutMs);
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    redis.once('ready', onReady);
-  });
-}

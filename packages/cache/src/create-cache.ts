@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { whenReady } from '@surge/redis-kit';
+import { withTimeout } from '@surge/resilience';
 import { BentoCache, bentostore, type BentoStore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisDriver } from 'bentocache/drivers/redis';
@@ -7,7 +9,7 @@ import { createBusTransport } from './bus-transport.ts';
 import { cacheMetrics } from './cache-metrics.ts';
 import { recordHit } from './call-scope.ts';
 import { createClusterLock } from './cluster-lock.ts';
-import { openCacheConnections, whenReady } from './connections.ts';
+import { openCacheConnections } from './connections.ts';
 import type { FillContext } from './fill.ts';
 import { createLoadFailures } from './load-failures.ts';
 import { createLoadPolicy } from './load-policy.ts';
@@ -35,7 +37,7 @@ export interface Cache {
  */
 export function createCache(options: CacheOptions): Cache {
   const o = resolveCacheOptions(options);
-  const warn = (err: unknown, what: string) => o.logger?.warn({ err, cache: o.prefix }, `cache: ${what}`);
+  const warn = (err: unknown, what: string) => o.log.warn({ err, cache: o.prefix }, `cache: ${what}`);
   const { commands, subscriber } = openCacheConnections(o.redis, {
     commandTimeoutMs: o.commandTimeoutMs,
     onError: (err, connection) => warn(err, `redis ${connection} connection error`),
@@ -106,21 +108,15 @@ export function createCache(options: CacheOptions): Cache {
       });
     },
     async ready(timeoutMs = 5_000) {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`cache not ready within ${timeoutMs} ms`)), timeoutMs);
-      });
-      try {
-        await Promise.race([
+      await withTimeout(
+        (signal) =>
           Promise.all([
-            whenReady(commands, timeoutMs),
-            whenReady(subscriber, timeoutMs).then(() => transport.subscribed()),
+            whenReady(commands, timeoutMs, { signal }),
+            whenReady(subscriber, timeoutMs, { signal }).then(() => transport.subscribed()),
           ]),
-          deadline,
-        ]);
-      } finally {
-        clearTimeout(timer);
-      }
+        timeoutMs,
+        { what: 'cache ready' },
+      );
     },
     close() {
       closing ??= bento.disconnect();

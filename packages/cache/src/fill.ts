@@ -1,9 +1,9 @@
+import { jitter } from '@surge/resilience';
 import type { CacheProvider, GetSetFactory } from 'bentocache/types';
 import type { CallRecord } from './call-scope.ts';
 import type { AcquireResult } from './cluster-lock.ts';
 import { publishCacheEvent, type StaleReason } from './diagnostics.ts';
 import { isCacheBulkheadFullError } from './errors.ts';
-import { jitterTtl } from './jitter.ts';
 import type { LoadFailures } from './load-failures.ts';
 import type { LoadPolicy } from './load-policy.ts';
 import { waitForFill } from './lock-wait.ts';
@@ -121,11 +121,11 @@ export function fillFactory(
 /** Writes L1 + L2 (+ bus "set"): a jittered TTL plus grace, or a short negative entry without grace. */
 async function store(provider: CacheProvider, key: string, value: unknown, e: Readonly<EntryOptions>) {
   if (value === undefined) {
-    const ttl = jitterTtl(e.negativeTtlMs, e.jitterRatio);
+    const ttl = jitter(e.negativeTtlMs, e.jitterRatio);
     await provider.set({ key, value: NEGATIVE_ENTRY, ttl, grace: false });
     return;
   }
-  const ttl = jitterTtl(e.ttlMs, e.jitterRatio);
+  const ttl = jitter(e.ttlMs, e.jitterRatio);
   // bentocache's `grace` is the physical lifetime counted from the write, not from expiry.
   await provider.set({ key, value, ttl, grace: e.graceMs > 0 ? ttl + e.graceMs : false });
 }

@@ -4,7 +4,7 @@ export type { CacheNamespace } from './namespace.ts';
 export type { Loader } from './fill.ts';
 export type { WarmUpOptions, WarmUpResult } from './warm-up.ts';
 export { DEFAULT_ENTRY_OPTIONS } from './options.ts';
-export type { CacheOptions, EntryOptions, CacheLogger } from './options.ts';
+export type { CacheOptions, EntryOptions } from './options.ts';
 export {
   CacheBulkheadFullError,
   CacheLoadTimeoutError,
@@ -17,12 +17,11 @@ export { CACHE_CHANNEL } from './diagnostics.ts';
 export type { CacheEvent, CacheEventType, StaleReason } from './diagnostics.ts';
 export { cacheMetrics } from './cache-metrics.ts';
 export type { CacheMetrics } from './cache-metrics.ts';
-export { jitterTtl } from './jitter.ts';
 
 // ---- bloom filter exports (packages/cache/src/bloom/, maintained separately) ----
 // Add bloom exports below this line; keep this block last in the file.
 export { createBloomFilter } from './bloom/redis-bloom-filter.ts';
-export type { BloomFilter, BloomFilterOptions, BloomLog } from './bloom/redis-bloom-filter.ts';
+export type { BloomFilter, BloomFilterOptions } from './bloom/redis-bloom-filter.ts';
 export { bloomParams } from './bloom/bloom-params.ts';
 export type { BloomParams } from './bloom/bloom-params.ts';
 export { BloomRebuildError, isBloomRebuildError } from './bloom/bloom-errors.ts';

@@ -14,7 +14,7 @@ function fakeClock() {
   };
 }
 
-const held: HeldLock = { token: 't', release: () => Promise.resolve(true) };
+const held: HeldLock = { key: 'k', token: 't', release: () => Promise.resolve(true) };
 
 describe('waitForFill', () => {
   it('returns the value as soon as the holder has written it', async () => {

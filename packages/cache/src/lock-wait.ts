@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { jitter, sleep } from '@surge/resilience';
 import type { AcquireResult, HeldLock } from './cluster-lock.ts';
 
 export type LockWaitResult =
@@ -34,7 +34,7 @@ export async function waitForFill(
   for (;;) {
     const left = deadline - now();
     if (left <= 0) return { outcome: 'timeout' };
-    await pause(Math.min(left, Math.max(1, Math.round(opts.pollMs * (0.5 + random())))));
+    await pause(Math.min(left, jitter(opts.pollMs, 0.5, random)));
     const value = await deps.read();
     if (value !== undefined) return { outcome: 'value', value };
     const lock = await deps.tryAcquire();

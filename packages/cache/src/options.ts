@@ -1,3 +1,4 @@
+import { silentLog, type Log } from '@surge/resilience';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 
@@ -51,13 +52,8 @@ export interface CacheOptions {
   busRetryQueueMax?: number;
   /** Counts this cache's events into the registry ({@link cacheMetrics}). */
   metrics?: Registry;
-  /** Where Redis connection problems are reported. Default: nowhere. */
-  logger?: CacheLogger;
-}
-
-/** A pino-compatible logger; only `warn` is used. */
-export interface CacheLogger {
-  warn(obj: object, msg?: string): void;
+  /** Where Redis trouble is reported (`warn`); a pino logger fits. Default `silentLog`. */
+  log?: Log;
 }
 
 export const DEFAULT_ENTRY_OPTIONS: Readonly<EntryOptions> = Object.freeze({
@@ -71,8 +67,8 @@ export const DEFAULT_ENTRY_OPTIONS: Readonly<EntryOptions> = Object.freeze({
 });
 
 export type ResolvedCacheOptions = Readonly<
-  Required<Omit<CacheOptions, 'defaults' | 'metrics' | 'logger'>> &
-    Pick<CacheOptions, 'metrics' | 'logger'> & { defaults: Readonly<EntryOptions> }
+  Required<Omit<CacheOptions, 'defaults' | 'metrics'>> &
+    Pick<CacheOptions, 'metrics'> & { defaults: Readonly<EntryOptions> }
 >;
 
 function positive(name: string, v: number, min = 1): void {
@@ -119,7 +115,7 @@ export function resolveCacheOptions(o: CacheOptions): ResolvedCacheOptions {
     l2CircuitBreakerMs: o.l2CircuitBreakerMs ?? 1_000,
     busRetryQueueMax: o.busRetryQueueMax ?? 1_000,
     metrics: o.metrics,
-    logger: o.logger,
+    log: o.log ?? silentLog,
   };
   if (!r.prefix) throw new TypeError('cache option prefix must not be empty');
   for (const k of ['l1MaxItems', 'lockTtlMs', 'lockWaitMs', 'lockPollMs', 'maxConcurrentLoads'] as const) {

@@ -7,7 +7,8 @@ import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
 import { Redis } from 'ioredis';
 import { recordCacheEvents } from './testing/cache-events.ts';
 import { loaderProbe } from './testing/loader-probe.ts';
-import { testCaches, testRedisUrl, uniquePrefix } from './testing/test-redis.ts';
+import { testRedisUrl, uniquePrefix } from '@surge/test-support';
+import { testCaches } from './testing/test-redis.ts';
 
 const PER_INSTANCE = 500;
 

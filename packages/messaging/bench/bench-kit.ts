@@ -26,8 +26,6 @@ export function runId(): string {
   return `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * `count` messages over `keys` partition keys, each `data` serialising to about `valueBytes` of
  * JSON, with a realistic order-event shape. Built before any timed window.

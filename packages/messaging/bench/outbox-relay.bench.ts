@@ -25,6 +25,7 @@ import {
   until,
   type TestDb,
 } from '../src/outbox/outbox-test-env.ts';
+import { sleep } from '@surge/resilience';
 
 const { values: args } = parseArgs({
   options: {
@@ -133,7 +134,7 @@ async function steadyLoad(db: Kysely<TestDb>, publisher: Publisher, topic: strin
         .catch(() => failed++)
         .finally(() => inFlight--);
     }
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
   await until(() => inFlight === 0, 30_000, 'inserts to finish');
   const insertSeconds = (performance.now() - started) / 1000;

@@ -28,10 +28,10 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { isTransient } from '../src/errors.ts';
+import { isTransient, sleep } from '@surge/resilience';
 import { createKafkaPublisher } from '../src/kafka/kafka-publisher.ts';
 import { provisionTopics } from '../src/kafka/provision-topics.ts';
-import { cleanUp, envInt, envString, fmt, makeMessages, mib, printTable, runId, sleep } from './bench-kit.ts';
+import { cleanUp, envInt, envString, fmt, makeMessages, mib, printTable, runId } from './bench-kit.ts';
 
 const port = 29092;
 const brokers = [`127.0.0.1:${port}`];

@@ -16,6 +16,8 @@ const RESERVED = new Set<string>(Object.values(CE));
 export class MalformedRecordError extends Error {
   readonly code = 'E_MALFORMED_RECORD';
   override readonly name = 'MalformedRecordError';
+  /** A poison message: dead-letter it, never retry (resilience's `fatal` marker). */
+  readonly fatal = true;
 }
 
 /** Encodes a message as a binary-mode record: attributes in headers, JSON `data` as the value. */

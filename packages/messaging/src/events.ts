@@ -2,7 +2,7 @@ import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { v7 as uuidv7 } from 'uuid';
 import type { Message } from './message.ts';
-import { SchemaError } from './errors.ts';
+import { SchemaError } from './schema-error.ts';
 
 /** One event type: its CloudEvents type, its topic, and the one schema producer and consumer share. */
 export interface EventType<S extends TSchema = TSchema> {

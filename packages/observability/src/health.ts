@@ -1,3 +1,5 @@
+import { withTimeout } from '@surge/resilience';
+
 /**
  * Readiness checks reported in the `application/health+json` shape
  * (draft-inadarei-api-health-check): `checks` keyed `"<component>:responseTime"`, overall
@@ -45,21 +47,13 @@ export interface HealthCheckOptions {
   now?: () => number;
 }
 
-/** Rejects when `signal` aborts, so a check that ignores its signal is still abandoned. */
-const deadline = (signal: AbortSignal, timeoutMs: number) =>
-  new Promise<never>((_, reject) => {
-    signal.addEventListener('abort', () => reject(new Error(`timed out after ${timeoutMs} ms`)), {
-      once: true,
-    });
-  });
-
 async function runOne(c: HealthCheck, opts: HealthCheckOptions): Promise<CheckResult> {
   const now = opts.now ?? performance.now.bind(performance);
   const started = now();
-  const signal = AbortSignal.timeout(opts.timeoutMs);
   let output: string | undefined;
   try {
-    await Promise.race([c.check(signal), deadline(signal, opts.timeoutMs)]);
+    // A check that ignores its signal is still abandoned at the deadline.
+    await withTimeout((signal) => c.check(signal), opts.timeoutMs, { what: `${c.name} check` });
   } catch (err) {
     output = err instanceof Error ? err.message : String(err);
   }

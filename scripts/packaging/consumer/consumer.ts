@@ -3,17 +3,27 @@
 // packages' published .d.ts, and runs the output with plain node (ADR 0007). Only pure calls:
 // no Redis, Kafka or MySQL.
 import assert from 'node:assert/strict';
-import { bloomParams, createBloomFilter, createCache, jitterTtl, type CacheOptions } from '@surge/cache';
+import { bloomParams, createBloomFilter, createCache, type CacheOptions } from '@surge/cache';
 import {
   CE,
   decodeMessage,
   encodeMessage,
   EventRegistry,
-  isFatal,
   SchemaError,
   createRouter,
   type Message,
 } from '@surge/messaging';
+import { createRedisLock, defineScript, replyCodes, UnexpectedScriptReplyError } from '@surge/redis-kit';
+import {
+  backoffMs,
+  isFatal,
+  isTransient,
+  jitter,
+  silentLog,
+  TimeoutError,
+  withTimeout,
+  type Log,
+} from '@surge/resilience';
 import { runTransportContract, type TransportUnderTest } from '@surge/messaging/contract';
 import { createMetricsRegistry, runHealthChecks, type HealthCheck } from '@surge/observability';
 
@@ -48,16 +58,34 @@ assert.equal(typeof contractSuite, 'function');
 // @ts-expect-error the contract suite takes a TransportUnderTest
 const _suiteOfStrings: (t: string) => void = runTransportContract;
 
-// @surge/cache: Bloom sizing (Broder & Mitzenmacher) and TTL jitter are pure.
+// @surge/resilience: backoff, jitter, timeouts and the markers are pure.
+assert.ok(backoffMs(1) <= 5000 && backoffMs(100, { baseMs: 10, maxMs: 20 }) === 20);
+assert.equal(
+  jitter(60_000, 0.1, () => 0),
+  54_000,
+);
+await assert.rejects(
+  withTimeout(() => new Promise(() => {}), 10, { what: 'consumer' }),
+  (e: unknown) => e instanceof TimeoutError && isTransient(e),
+);
+const quiet: Log = silentLog;
+quiet.warn({ ok: true }, 'a Log takes fields, then the message');
+// @ts-expect-error a Log takes fields first (pino's order)
+quiet.warn('message', {});
+
+// @surge/redis-kit: the packed Lua files are found beside the built modules and their headers checked.
+assert.equal(typeof createRedisLock, 'function');
+const codes = replyCodes('x-1', { 1: 'yes', 0: 'no' });
+assert.equal(codes(1), 'yes');
+assert.throws(() => codes(2), UnexpectedScriptReplyError);
+assert.equal(typeof defineScript, 'function');
+
+// @surge/cache: Bloom sizing (Broder & Mitzenmacher) is pure.
 const bloom = bloomParams(1_000_000, 0.01);
 assert.equal(bloom.bits, 9_585_059);
 assert.equal(bloom.hashes, 7);
 // @ts-expect-error bits is a number
 const _bitsAsText: string = bloom.bits;
-assert.equal(
-  jitterTtl(60_000, 0.1, () => 0),
-  54_000,
-);
 const cacheOptionsKeys: (keyof CacheOptions)[] = ['redis', 'prefix'];
 assert.equal(cacheOptionsKeys.length, 2);
 assert.equal(typeof createCache, 'function');

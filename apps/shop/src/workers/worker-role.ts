@@ -1,10 +1,5 @@
-import {
-  createKafkaSubscriber,
-  createOutboxRelay,
-  createRouter,
-  provisionTopics,
-  sleep,
-} from '@surge/messaging';
+import { createKafkaSubscriber, createOutboxRelay, createRouter, provisionTopics } from '@surge/messaging';
+import { backoffMs, sleep, withTimeout } from '@surge/resilience';
 import type { Context } from '../context.ts';
 import type { Feature } from '../modules/feature-module.ts';
 
@@ -32,7 +27,7 @@ export function startWorkers(ctx: Context, features: readonly Feature[]): Worker
     publisher: ctx.publisher,
     registry: ctx.events,
     metrics: ctx.messagingMetrics,
-    log: (level, msg, fields) => log[level](fields, msg),
+    log,
   });
   // The one place prefixes are applied to consumers: topic and group alike.
   for (const f of features) {
@@ -57,7 +52,7 @@ export function startWorkers(ctx: Context, features: readonly Feature[]): Worker
     lock: { name: `surge-outbox:${ctx.databaseName}`.slice(0, 64) },
     notifier: ctx.outbox,
     metrics: ctx.metrics,
-    log: (level, msg, fields) => relayLog[level](fields, msg),
+    log: relayLog,
   });
 
   const started = (async () => {
@@ -79,10 +74,7 @@ export function startWorkers(ctx: Context, features: readonly Feature[]): Worker
         return;
       } catch (err) {
         log.warn({ err, attempt }, 'starting consumers failed (is Kafka up?); retrying');
-        await sleep(
-          Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2),
-          stop.signal,
-        );
+        await sleep(backoffMs(attempt + 1, { baseMs: 500, maxMs: 30_000 }), stop.signal);
       }
     }
   })();
@@ -92,7 +84,7 @@ export function startWorkers(ctx: Context, features: readonly Feature[]): Worker
       stop.abort();
       // A subscribe stuck on a broker that went away must not hold the shutdown: the
       // subscriptions that did start are closed below either way.
-      await Promise.race([started, sleep(5_000)]);
+      await withTimeout(() => started, 5_000).catch(() => {});
       await Promise.all([relay.close(), ...jobs.map((j) => j.stop())]);
       await router.close();
       await subscriber.close();

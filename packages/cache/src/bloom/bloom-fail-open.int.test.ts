@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { freePort, recordingLog } from '@surge/test-support';
 import { createBloomFilter } from './redis-bloom-filter.ts';
 import {
   blackHole,
-  closedPort,
   dropFilterKeys,
   filterKeys,
   testRedis,
@@ -39,8 +39,7 @@ describe('BloomFilter fails open', () => {
   });
 
   it('answers true before the first build, and an add does not create a partial filter', async () => {
-    const logged: unknown[] = [];
-    const log = (...args: unknown[]) => void logged.push(args);
+    const { log, lines: logged } = recordingLog();
     const f = createBloomFilter({ redis, key: name, expectedItems: 1000, falsePositiveRate: 0.01, log });
     assert.equal(await f.mightContain('never-added'), true);
     await f.add(['a', 'b']);
@@ -52,23 +51,24 @@ describe('BloomFilter fails open', () => {
   });
 
   it('answers true and logs when Redis is unreachable; add and rebuild reject', async () => {
-    const client = failFastClient(await closedPort());
-    const logged: [string, string, Record<string, unknown>][] = [];
+    const client = failFastClient(await freePort());
+    const { log, lines: logged } = recordingLog();
     const f = createBloomFilter({
       redis: client,
       key: uniqueFilterName(),
       expectedItems: 1000,
       falsePositiveRate: 0.01,
-      log: (...args) => void logged.push(args),
+      log,
     });
     const started = performance.now();
     assert.equal(await f.mightContain('x'), true);
     assert.equal(await f.mightContain('y'), true);
     assert.ok(performance.now() - started < 1000);
     assert.equal(logged.length, 1, 'one report per 10 s, not one per call');
-    const [level, , fields] = logged[0]!;
+    const { level, fields } = logged[0]!;
     assert.equal(level, 'warn');
     assert.ok(fields.err instanceof Error);
+    assert.equal(fields.suppressed, 0);
     await assert.rejects(f.add('x'));
     await assert.rejects(f.rebuild(['x']));
     client.disconnect();
@@ -79,23 +79,20 @@ describe('BloomFilter fails open', () => {
     // No ready check and no CLIENT SETINFO: both would wait forever for the black hole to answer.
     const client = failFastClient(hole.port, { enableReadyCheck: false, disableClientInfo: true });
     await new Promise((resolve) => client.once('ready', resolve));
-    const logged: unknown[] = [];
+    const { log, lines: logged } = recordingLog();
     const f = createBloomFilter({
       redis: client,
       key: uniqueFilterName(),
       expectedItems: 1000,
       falsePositiveRate: 0.01,
       checkTimeoutMs: 100,
-      log: (...args) => void logged.push(args),
+      log,
     });
     const started = performance.now();
     assert.equal(await f.mightContain('x'), true);
     const elapsedMs = performance.now() - started;
     assert.ok(elapsedMs >= 95 && elapsedMs < 1000, `${elapsedMs} ms`);
-    assert.match(
-      String((logged[0] as [string, string, { err: Error }])[2].err.message),
-      /timed out after 100 ms/,
-    );
+    assert.match(String((logged[0]?.fields.err as Error).message), /timed out after 100 ms/);
     client.disconnect();
     await hole.close();
   });

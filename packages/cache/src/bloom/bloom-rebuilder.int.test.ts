@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { startBloomRebuilder } from './bloom-rebuilder.ts';
 import { createBloomFilter } from './redis-bloom-filter.ts';
 import { dropFilterKeys, filterKeys, ids, testRedis, uniqueFilterName } from './testing/bloom-test-redis.ts';
+import { recordingLog } from '@surge/test-support';
 
 describe('startBloomRebuilder', () => {
   let redis: Redis;
@@ -35,8 +36,7 @@ describe('startBloomRebuilder', () => {
         concurrent -= 1;
       }
     }
-    const errors: unknown[] = [];
-    const log = (...args: unknown[]) => void errors.push(args);
+    const { log, lines: errors } = recordingLog();
     const intervalMs = 300;
     const started = performance.now();
     const rebuilders = [redis, other].map((client) =>
@@ -87,14 +87,14 @@ describe('startBloomRebuilder', () => {
       await Promise.resolve();
       throw new Error('database down');
     }
-    const logged: unknown[][] = [];
+    const { log, lines: logged } = recordingLog();
     const filter = filterOn(redis, key);
-    const log = (...args: unknown[]) => void logged.push(args);
     const rebuilder = startBloomRebuilder({ filter, redis, source, intervalMs: 100, log });
     await delay(450);
     await rebuilder.stop();
     assert.ok(passes >= 2, `${passes} passes`);
-    assert.equal(logged[0]?.[0], 'error');
+    assert.equal(logged[0]?.level, 'error');
+    assert.match(String((logged[0]?.fields.err as Error).message), /database down/);
     assert.equal(await redis.exists(filter.keys.live), 0);
   });
 });

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { createRedisLock } from '@surge/redis-kit';
+import { jitter, silentLog, type Log } from '@surge/resilience';
 import { isBloomRebuildError } from './bloom-errors.ts';
-import type { BloomFilter, BloomLog } from './redis-bloom-filter.ts';
+import type { BloomFilter } from './redis-bloom-filter.ts';
 
 export interface BloomRebuilderOptions {
   filter: BloomFilter;
@@ -19,7 +20,7 @@ export interface BloomRebuilderOptions {
    */
   lockTtlMs?: number;
   /** Receives rebuild failures (`error`) and lock failures (`warn`). */
-  log?: BloomLog;
+  log?: Log;
 }
 
 export interface BloomRebuilder {
@@ -29,38 +30,37 @@ export interface BloomRebuilder {
 
 /** Rebuilds `filter` from `source` in the background, one instance at a time (SPEC §8). */
 export function startBloomRebuilder(options: BloomRebuilderOptions): BloomRebuilder {
-  const { filter, redis, source, intervalMs, log } = options;
+  const { filter, redis, source, intervalMs, log = silentLog } = options;
   const lockTtlMs = options.lockTtlMs ?? Math.ceil(intervalMs * 0.9);
   if (!(intervalMs >= 1 && lockTtlMs >= 1)) throw new RangeError('bloom rebuilder: intervalMs must be >= 1');
   const lockKey = `${filter.keys.live}:rebuild-lock`;
-  const token = randomUUID();
+  const claims = createRedisLock(redis, { ttlMs: lockTtlMs });
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
   async function rebuildIfClaimed(): Promise<void> {
-    let claimed: string | null;
     try {
-      claimed = await redis.set(lockKey, token, 'PX', lockTtlMs, 'NX');
+      // Never released: the claim blocks the rounds of other instances until it expires.
+      if (!(await claims.tryAcquire(lockKey))) return;
     } catch (err) {
-      return log?.('warn', 'bloom rebuilder could not take its lock; skipping this round', { lockKey, err });
+      return log.warn({ lockKey, err }, 'bloom rebuilder could not take its lock; skipping this round');
     }
-    if (claimed !== 'OK') return;
     try {
       await filter.rebuild(source(), { signal: abort.signal });
     } catch (err) {
       if (abort.signal.aborted || isBloomRebuildError(err, 'E_BLOOM_REBUILD_BUSY')) return;
-      log?.('error', 'bloom rebuild failed; the filter keeps its previous contents', {
-        key: filter.keys.live,
-        err,
-      });
+      log.error(
+        { key: filter.keys.live, err },
+        'bloom rebuild failed; the filter keeps its previous contents',
+      );
     }
   }
 
   function schedule(delayMs: number) {
     if (abort.signal.aborted) return;
     timer = setTimeout(() => {
-      running = rebuildIfClaimed().then(() => schedule(intervalMs * (0.9 + Math.random() * 0.2)));
+      running = rebuildIfClaimed().then(() => schedule(jitter(intervalMs, 0.1)));
     }, delayMs);
     timer.unref();
   }

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
+import { recordingLog } from '@surge/test-support';
 import { createBloomFilter } from './redis-bloom-filter.ts';
 import { countMaybe, dropFilterKeys, ids, testRedis, uniqueFilterName } from './testing/bloom-test-redis.ts';
 
 describe('createBloomFilter on Redis', () => {
   let redis: Redis;
   const names: string[] = [];
-  const logged: unknown[] = [];
+  const { log, lines: logged } = recordingLog();
   const filter = (expectedItems = 10_000, falsePositiveRate = 0.01) => {
     const key = uniqueFilterName();
     names.push(key);
     // A generous timeout: a timed-out check answers true and would inflate the measured rate.
-    const log = (...args: unknown[]) => void logged.push(args);
     return createBloomFilter({ redis, key, expectedItems, falsePositiveRate, checkTimeoutMs: 10_000, log });
   };
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { defineScripts } from '@surge/redis-kit';
+import { createThrottle, silentLog, withTimeout, type Log } from '@surge/resilience';
 import { BloomRebuildError } from './bloom-errors.ts';
 import { bloomParams, type BloomParams } from './bloom-params.ts';
 import { bloomPositions } from './bloom-positions.ts';
-import { bloomResult, defineBloomScripts } from './bloom-scripts.ts';
-
-export type BloomLog = (level: 'warn' | 'error', msg: string, fields: Record<string, unknown>) => void;
+import { bloomScripts as scripts } from './bloom-scripts.ts';
 
 export interface BloomFilterOptions {
   /** ioredis client or Cluster: all keys of a filter share the hash tag `{bloom:<key>}`. */
@@ -30,8 +30,8 @@ export interface BloomFilterOptions {
    * rebuild frees the filter for another. A slower batch makes the rebuild fail. Default 60000.
    */
   rebuildLeaseMs?: number;
-  /** Receives fail-open reports (at most one per 10 s, with a count of the suppressed ones). */
-  log?: BloomLog;
+  /** Receives fail-open reports (`warn`, at most one per 10 s, with a count of the suppressed ones). */
+  log?: Log;
 }
 
 export interface BloomFilter {
@@ -67,7 +67,7 @@ const KEY_NAME = /^[\w.-]+$/;
 
 /** A Bloom filter on a Redis bitmap (SPEC §8, penetration). */
 export function createBloomFilter(options: BloomFilterOptions): BloomFilter {
-  const { redis, key, log } = options;
+  const { redis, key, log = silentLog } = options;
   const { checkTimeoutMs = 250, batchSize = 1000, rebuildLeaseMs = 60_000 } = options;
   if (!KEY_NAME.test(key)) throw new TypeError(`bloom: key must match ${String(KEY_NAME)}, got '${key}'`);
   for (const [name, value] of Object.entries({ checkTimeoutMs, batchSize, rebuildLeaseMs })) {
@@ -76,17 +76,15 @@ export function createBloomFilter(options: BloomFilterOptions): BloomFilter {
   const params = bloomParams(options.expectedItems, options.falsePositiveRate);
   const live = `surge:{bloom:${key}}:m${params.bits}:k${params.hashes}`;
   const keys = Object.freeze({ live, pointer: `${live}:building` });
-  defineBloomScripts(redis);
+  // `add` queues a script on a MULTI: ioredis copies defined scripts into it when it is created.
+  defineScripts(redis, [scripts.add]);
 
   const offsetsOf = (ids: readonly string[]) => ids.flatMap((id) => bloomPositions(id, params));
-  let lastLogAt = Number.NEGATIVE_INFINITY;
-  let suppressed = 0;
+  const failOpenReports = createThrottle(LOG_INTERVAL_MS);
   function failOpen(err: unknown) {
-    const now = Date.now();
-    if (now - lastLogAt < LOG_INTERVAL_MS) return void (suppressed += 1);
-    log?.('warn', 'bloom filter check failed; answering "may contain"', { key: live, err, suppressed });
-    lastLogAt = now;
-    suppressed = 0;
+    const suppressed = failOpenReports.pass();
+    if (suppressed === undefined) return;
+    log.warn({ key: live, err, suppressed }, 'bloom filter check failed; answering "may contain"');
   }
 
   async function add(ids: string | readonly string[]): Promise<void> {
@@ -97,29 +95,24 @@ export function createBloomFilter(options: BloomFilterOptions): BloomFilter {
       const building = await redis.get(keys.pointer);
       // One transaction, so a swap cannot land between the two writes.
       const tx = redis.multi();
-      if (building !== null) tx.surgeBloomAdd(building, ...offsets);
-      tx.surgeBloomAdd(live, ...offsets);
-      for (const [err] of (await tx.exec()) ?? []) if (err) throw err;
+      if (building !== null) scripts.add.queue(tx, [building], offsets);
+      scripts.add.queue(tx, [live], offsets);
+      // A missing bitmap ('no-bitmap': not built yet, or the rebuild just ended) is no error.
+      for (const [err, reply] of (await tx.exec()) ?? []) {
+        if (err) throw err;
+        scripts.add.parse(reply);
+      }
     }
   }
 
   async function mightContain(id: string): Promise<boolean> {
     const offsets = bloomPositions(id, params);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`bloom: check timed out after ${checkTimeoutMs} ms`)),
-        checkTimeoutMs,
-      );
-    });
     try {
-      const code = await Promise.race([redis.surgeBloomCheck(live, ...offsets), timeout]);
-      return bloomResult('check', code) !== 'absent';
+      const check = () => scripts.check.run(redis, [live], offsets);
+      return (await withTimeout(check, checkTimeoutMs, { what: 'bloom: check' })) !== 'absent';
     } catch (err) {
       failOpen(err);
       return true;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -131,16 +124,20 @@ export function createBloomFilter(options: BloomFilterOptions): BloomFilter {
     const building = `${keys.pointer}:${randomBytes(8).toString('hex')}`;
     const lost = () =>
       new BloomRebuildError('E_BLOOM_REBUILD_LOST', `bloom: rebuild of ${live} lost its lease`);
-    const begun = await redis.surgeBloomBegin(keys.pointer, building, params.bits - 1, rebuildLeaseMs);
-    if (bloomResult('begin', begun) === 'busy') {
+    const begun = await scripts.begin.run(redis, [keys.pointer, building], [params.bits - 1, rebuildLeaseMs]);
+    if (begun === 'busy') {
       throw new BloomRebuildError('E_BLOOM_REBUILD_BUSY', `bloom: ${live} is already being rebuilt`);
     }
     let items = 0;
     let batch: string[] = [];
     async function flush() {
       signal?.throwIfAborted();
-      const filled = await redis.surgeBloomFill(keys.pointer, building, rebuildLeaseMs, ...offsetsOf(batch));
-      if (bloomResult('fill', filled) === 'lost') throw lost();
+      const filled = await scripts.fill.run(
+        redis,
+        [keys.pointer, building],
+        [rebuildLeaseMs, ...offsetsOf(batch)],
+      );
+      if (filled === 'lost') throw lost();
       items += batch.length;
       batch = [];
     }
@@ -151,15 +148,15 @@ export function createBloomFilter(options: BloomFilterOptions): BloomFilter {
       }
       if (batch.length > 0) await flush();
       signal?.throwIfAborted();
-      const swapped = await redis.surgeBloomSwap(keys.pointer, building, live);
-      if (bloomResult('swap', swapped) === 'lost') throw lost();
+      const swapped = await scripts.swap.run(redis, [keys.pointer, building, live]);
+      if (swapped === 'lost') throw lost();
       return { items };
     } catch (err) {
-      await redis.surgeBloomAbort(keys.pointer, building).catch((abortErr: unknown) => {
-        log?.('warn', 'bloom rebuild could not clean up; its keys expire with the lease', {
-          key: live,
-          err: abortErr,
-        });
+      await scripts.abort.run(redis, [keys.pointer, building]).catch((abortErr: unknown) => {
+        log.warn(
+          { key: live, err: abortErr },
+          'bloom rebuild could not clean up; its keys expire with the lease',
+        );
       });
       throw err;
     }

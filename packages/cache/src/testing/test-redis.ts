@@ -1,13 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { testRedisUrl, uniquePrefix } from '@surge/test-support';
 import { createCache, type Cache } from '../create-cache.ts';
 import type { CacheOptions } from '../options.ts';
-
-/** Redis of the integration tests; `REDIS_URL` points them elsewhere. */
-export const testRedisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A prefix no other test uses, so test files run in parallel against one Redis. */
-export const uniquePrefix = (what: string) => `surge-test:${what}:${randomUUID().slice(0, 8)}`;
 
 /**
  * Caches for one test, sharing one prefix (like instances of one service), each with connections

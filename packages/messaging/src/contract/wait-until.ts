@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { withTimeout } from '@surge/resilience';
 
 /**
  * Polls `condition` (sync or async) every `intervalMs` (default 20) until it holds. Rejects after `timeoutMs`
@@ -24,17 +25,6 @@ export async function waitUntil(
 }
 
 /** Resolves with `promise`, or rejects after `timeoutMs` saying what did not happen in time. */
-export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return withTimeout(() => promise, timeoutMs, { what: `waiting for ${what}` });
 }

@@ -1,7 +1,7 @@
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { ByteBudget } from '../byte-budget.ts';
 import { encodeMessage } from '../cloudevents.ts';
-import { isTransient } from '../errors.ts';
+import { isTransient } from '@surge/resilience';
 import type { Message } from '../message.ts';
 import type { Publisher } from '../ports.ts';
 

@@ -4,7 +4,7 @@ import {
   type Message as KafkaMessage,
   type MessagesStream,
 } from '@platformatic/kafka';
-import { backoffMs, sleep } from '../backoff.ts';
+import { backoffMs, sleep } from '@surge/resilience';
 import { decodeMessage, rawDelivery } from '../cloudevents.ts';
 import { GroupTopicMismatchError } from '../group-topic-mismatch-error.ts';
 import type { Delivery } from '../message.ts';

@@ -1,3 +1,5 @@
+import { sleep } from '@surge/resilience';
+
 /**
  * Lets a polling loop sleep until its next poll or until someone rings, whichever comes first.
  * A ring while the loop is busy is remembered, so the next `wait` returns at once: a commit that
@@ -20,16 +22,12 @@ export class Doorbell {
   /** Resolves after `ms`, on a ring, or when `signal` aborts; never rejects. */
   async wait(ms: number, signal?: AbortSignal): Promise<void> {
     if (this.#rung || signal?.aborted) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#wake = done;
-    });
+    const ring = new AbortController();
+    this.#wake = () => ring.abort();
+    try {
+      await sleep(ms, signal ? AbortSignal.any([signal, ring.signal]) : ring.signal);
+    } finally {
+      this.#wake = undefined;
+    }
   }
 }

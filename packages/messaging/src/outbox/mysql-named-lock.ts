@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { withTimeout } from './with-timeout.ts';
+import { withTimeout } from '@surge/resilience';
 
 /**
  * Runs `fn` while this process holds the MySQL named lock `name` (`GET_LOCK(name, 0)`: never
@@ -44,7 +44,7 @@ export async function withNamedLock<DB>(
     };
     let got: number | null | undefined;
     try {
-      got = (await withTimeout(getLock, timeoutMs, 'GET_LOCK')).rows[0]?.got;
+      got = (await withTimeout(() => getLock, timeoutMs, { what: 'GET_LOCK' })).rows[0]?.got;
     } catch (err) {
       release();
       throw err;
@@ -52,18 +52,18 @@ export async function withNamedLock<DB>(
     if (got !== 1) return false;
     try {
       const idle = sql`SET SESSION wait_timeout = ${Math.ceil(opts.idleTimeoutSec)}`.execute(conn);
-      await withTimeout(idle, timeoutMs, 'SET wait_timeout');
+      await withTimeout(() => idle, timeoutMs, { what: 'SET wait_timeout' });
       await fn(conn);
     } finally {
       const released = sql`SELECT RELEASE_LOCK(${name})`.execute(conn);
-      await withTimeout(released, timeoutMs, 'RELEASE_LOCK').catch(() => {});
+      await withTimeout(() => released, timeoutMs, { what: 'RELEASE_LOCK' }).catch(() => {});
       const restore = sql`SET SESSION wait_timeout = @@GLOBAL.wait_timeout`.execute(conn);
-      await withTimeout(restore, timeoutMs, 'restore wait_timeout').catch(() => {});
+      await withTimeout(() => restore, timeoutMs, { what: 'restore wait_timeout' }).catch(() => {});
     }
     return true;
   });
   try {
-    await withTimeout(inside, timeoutMs, 'acquire a connection');
+    await withTimeout(() => inside, timeoutMs, { what: 'acquire a connection' });
   } catch (err) {
     abandoned = true;
     run.catch(() => {});

@@ -1,14 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
+import { silentLog, type BackoffOptions, type Log } from '@surge/resilience';
 import type { Publisher } from '../ports.ts';
-import type { BackoffOptions } from '../backoff.ts';
 import type { Outbox } from './outbox.ts';
-
-export type OutboxLog = (
-  level: 'info' | 'warn' | 'error',
-  msg: string,
-  fields: Record<string, unknown>,
-) => void;
 
 export interface OutboxRelayOptions<DB> {
   /**
@@ -44,11 +38,12 @@ export interface OutboxRelayOptions<DB> {
   closeTimeoutMs?: number;
   /** Bytes of one `publish` call; keep it within the publisher's in-flight budget. Default 4 MiB. */
   maxPublishBytes?: number;
-  /** Delays after a failed publish or database call. Default 100 ms doubling to 5000 ms, jittered. */
+  /** Delays after a failed publish or database call (resilience `backoffMs`). Default 100 ms growing to 5000 ms, jittered. */
   backoff?: BackoffOptions;
   /** prom-client registry for the `surge_outbox_*` metrics. */
   metrics?: Registry;
-  log?: OutboxLog;
+  /** Role changes (`info`), retried failures (`warn`), a row that cannot be decoded (`error`). Default silent. */
+  log?: Log;
 }
 
 /** Applies defaults; throws a RangeError for an invalid value. */
@@ -75,7 +70,7 @@ export function resolveOutboxRelayOptions<DB>(opts: OutboxRelayOptions<DB>) {
     lockRetryMs: positive('lock.retryMs', opts.lock.retryMs ?? 3000),
     lockIdleTimeoutSec,
     maxPublishBytes: positive('maxPublishBytes', opts.maxPublishBytes ?? 4 * 1024 * 1024),
-    log: opts.log ?? (() => {}),
+    log: opts.log ?? silentLog,
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { backoffMs, sleep } from '../backoff.ts';
+import { backoffMs, jitter, sleep } from '@surge/resilience';
 import { Doorbell } from './doorbell.ts';
 import { MarkPipeline } from './mark-pipeline.ts';
 import { withNamedLock } from './mysql-named-lock.ts';
@@ -49,7 +49,7 @@ export function createOutboxRelay<DB>(opts: OutboxRelayOptions<DB>): OutboxRelay
     active = on;
     metrics.active(on);
     if (!on) metrics.stats(0, 0);
-    log('info', on ? 'outbox relay active' : 'outbox relay standing by', { table, lock: o.lock.name });
+    log.info({ table, lock: o.lock.name }, on ? 'outbox relay active' : 'outbox relay standing by');
   }
 
   async function run(): Promise<void> {
@@ -60,12 +60,13 @@ export function createOutboxRelay<DB>(opts: OutboxRelayOptions<DB>): OutboxRelay
           await relayWhileHeld(conn);
         });
         setActive(false);
-        if (!held) await sleep(backoffMs(1, { baseMs: o.lockRetryMs, maxMs: o.lockRetryMs }), closing.signal);
+        // Standbys poll at a steady pace, spread so they do not all ask at once.
+        if (!held) await sleep(jitter(o.lockRetryMs, 0.5), closing.signal);
       } catch (err) {
         // Any database error gives the lock up: the connection that holds it may be gone.
         setActive(false);
         dbFailures++;
-        log('warn', 'outbox relay: database call failed; retrying', { table, attempt: dbFailures, err });
+        log.warn({ table, attempt: dbFailures, err }, 'outbox relay: database call failed; retrying');
         await sleep(backoffMs(dbFailures, o.backoff), closing.signal);
       }
     }
@@ -144,19 +145,17 @@ export function createOutboxRelay<DB>(opts: OutboxRelayOptions<DB>): OutboxRelay
         await o.publisher.publish(r.topic, r.messages, { signal: hardStop.signal });
       } catch (err) {
         metrics.publishFailed(r.topic);
-        log('warn', 'outbox publish failed; retrying after backoff', {
-          table,
-          topic: r.topic,
-          seq: r.seqs[0],
-          err,
-        });
+        log.warn(
+          { table, topic: r.topic, seq: r.seqs[0], err },
+          'outbox publish failed; retrying after backoff',
+        );
         return { sent, failed: true };
       }
       sent.push(...r.seqs);
       metrics.published(r.topic, r.messages.length);
     }
     if (corrupt)
-      log('error', 'outbox row cannot be decoded; it blocks the rows after it', { table, ...corrupt });
+      log.error({ table, ...corrupt }, 'outbox row cannot be decoded; it blocks the rows after it');
     return { sent, failed: corrupt !== undefined };
   }
 

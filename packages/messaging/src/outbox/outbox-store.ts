@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SeqSpan, UnsentRow } from './outbox-batches.ts';
 import { assertTableName } from './outbox-table.ts';
-import { withTimeout } from './with-timeout.ts';
+import { withTimeout } from '@surge/resilience';
 
 /** Backlog counts stop here: counting further would scan that many index entries per refresh. */
 export const BACKLOG_COUNT_CAP = 1_000_000;
@@ -26,7 +26,8 @@ export function outboxStore(table: string, timeoutMs: number) {
       const q = sql<UnsentRow>`
         SELECT seq, topic, message FROM ${t}
         WHERE sent_at IS NULL ${notIn} ORDER BY seq LIMIT ${limit}`;
-      return (await withTimeout(q.execute(conn), timeoutMs, 'select unsent outbox rows')).rows;
+      return (await withTimeout(() => q.execute(conn), timeoutMs, { what: 'select unsent outbox rows' }))
+        .rows;
     },
 
     /** Marks rows sent; a row another relay already marked keeps its first `sent_at`. */
@@ -35,7 +36,7 @@ export function outboxStore(table: string, timeoutMs: number) {
       const q = sql`
         UPDATE ${t} SET sent_at = NOW(3)
         WHERE seq IN (${sql.join(seqs)}) AND sent_at IS NULL`;
-      await withTimeout(q.execute(conn), timeoutMs, 'mark outbox rows sent');
+      await withTimeout(() => q.execute(conn), timeoutMs, { what: 'mark outbox rows sent' });
     },
 
     /**
@@ -47,7 +48,7 @@ export function outboxStore(table: string, timeoutMs: number) {
         DELETE FROM ${t}
         WHERE sent_at < NOW(3) - INTERVAL ${Math.round(olderThanMs * 1000)} MICROSECOND
         ORDER BY sent_at, seq LIMIT ${limit}`;
-      const result = await withTimeout(q.execute(conn), timeoutMs, 'delete sent outbox rows');
+      const result = await withTimeout(() => q.execute(conn), timeoutMs, { what: 'delete sent outbox rows' });
       return Number(result.numAffectedRows ?? 0);
     },
 
@@ -62,7 +63,8 @@ export function outboxStore(table: string, timeoutMs: number) {
              SELECT 1 FROM ${t} WHERE sent_at IS NULL LIMIT ${BACKLOG_COUNT_CAP}) AS capped) AS backlog,
           (SELECT TIMESTAMPDIFF(MICROSECOND, created_at, NOW(3)) FROM ${t}
              WHERE sent_at IS NULL ORDER BY seq LIMIT 1) AS age_us`;
-      const row = (await withTimeout(q.execute(conn), timeoutMs, 'read outbox stats')).rows[0];
+      const row = (await withTimeout(() => q.execute(conn), timeoutMs, { what: 'read outbox stats' }))
+        .rows[0];
       return {
         backlog: Number(row?.backlog ?? 0),
         oldestAgeSeconds: Math.max(0, Number(row?.age_us ?? 0) / 1e6),

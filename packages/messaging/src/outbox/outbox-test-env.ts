@@ -7,6 +7,7 @@ import { createConnection } from 'mysql2/promise';
 import { provisionTopics } from '../kafka/provision-topics.ts';
 import type { Message } from '../message.ts';
 import { createOutboxTable, type OutboxTable } from './outbox-table.ts';
+import { sleep } from '@surge/resilience';
 
 /** Local services of the integration tests (SPEC §5). */
 export const TEST_BROKERS = ['127.0.0.1:9092'];
@@ -122,7 +123,7 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 

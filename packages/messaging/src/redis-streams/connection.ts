@@ -1,10 +1,11 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { failFastRedisOptions } from '@surge/redis-kit';
+import { withTimeout } from '@surge/resilience';
 
 /**
- * Opens an ioredis connection that fails fast instead of queueing while Redis is down (no
- * offline queue, one retry per command, `commandTimeoutMs` on every command) and reconnects by
- * itself with capped, jittered backoff. Resolves once it is ready; rejects after
- * `connectTimeoutMs` (and stops reconnecting) when Redis cannot be reached.
+ * Opens an ioredis connection that fails fast instead of queueing while Redis is down and
+ * reconnects by itself (redis-kit `failFastRedisOptions`). Resolves once it is ready; rejects
+ * after `connectTimeoutMs` (and stops reconnecting) when Redis cannot be reached.
  */
 export async function openRedis(
   url: string,
@@ -13,34 +14,21 @@ export async function openRedis(
 ): Promise<Redis> {
   const redis = new Redis(url, {
     ...opts.redisOptions,
-    connectionName: opts.name,
-    commandTimeout: opts.commandTimeoutMs,
-    connectTimeout: opts.connectTimeoutMs,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
+    ...failFastRedisOptions({
+      connectionName: opts.name,
+      commandTimeoutMs: opts.commandTimeoutMs,
+      connectTimeoutMs: opts.connectTimeoutMs,
+    }),
     lazyConnect: true,
-    retryStrategy: (attempt) =>
-      Math.min(50 * 2 ** Math.min(attempt, 6), 2000) + Math.floor(Math.random() * 100),
   });
   // Without a listener ioredis prints every reconnect failure itself.
   redis.on('error', onError);
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      redis.connect(),
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${url}: not ready within ${opts.connectTimeoutMs} ms`)),
-          opts.connectTimeoutMs,
-        );
-      }),
-    ]);
+    await withTimeout(() => redis.connect(), opts.connectTimeoutMs, { what: `connecting to ${url}` });
     return redis;
   } catch (err) {
     redis.disconnect();
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { encodeMessage } from '../cloudevents.ts';
-import { TransientError } from '../errors.ts';
+import { isTimeoutError, TransientError, withTimeout } from '@surge/resilience';
 import type { Message } from '../message.ts';
 import type { Publisher } from '../ports.ts';
 import { recordToFields } from './stream-fields.ts';
@@ -22,7 +22,10 @@ export interface RedisStreamsPublisherOptions {
    * 100000; `null` never trims (then something else must, e.g. XTRIM MINID).
    */
   maxLen?: number | null;
-  /** Budget of one `publish`, ms; beyond it the publish rejects with a `TransientError`. Default 5000. */
+  /**
+   * Budget of one `publish`, ms; beyond it the publish rejects with resilience's `TimeoutError`
+   * (transient). An aborted `signal` rejects it with a `TransientError`. Default 5000.
+   */
   timeoutMs?: number;
 }
 
@@ -50,18 +53,13 @@ export function createRedisStreamsPublisher(opts: RedisStreamsPublisherOptions):
     const exec = tx.exec();
     inFlight.add(exec);
     void exec.finally(() => inFlight.delete(exec)).catch(() => {});
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
-    const results = await new Promise<Awaited<typeof exec>>((resolve, reject) => {
-      const onAbort = () =>
-        reject(
-          new TransientError(`publish to ${topic} not confirmed within ${timeoutMs} ms`, {
-            cause: signal.reason,
-          }),
-        );
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      void exec.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    // Either way the caller stops waiting, Redis may still apply it: retrying is safe (one MULTI).
+    const results = await withTimeout(() => exec, timeoutMs, {
+      signal: o.signal,
+      what: `publish to ${topic}`,
+    }).catch((cause: unknown) => {
+      if (isTimeoutError(cause) || !o.signal?.aborted) throw cause;
+      throw new TransientError(`publish to ${topic} aborted before Redis confirmed it`, { cause });
     });
     if (!results) throw new TransientError(`publish to ${topic}: transaction aborted`);
     const failed = results.find(([err]) => err);

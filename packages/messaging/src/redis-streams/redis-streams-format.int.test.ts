@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { recorder } from '../contract/recorder.ts';
 import { testMessages } from '../contract/test-messages.ts';
 import { waitUntil } from '../contract/wait-until.ts';
-import { TransientError } from '../errors.ts';
+import { TransientError } from '@surge/resilience';
 import { createRedisStreamsPublisher } from './publisher.ts';
 import { behaviourSuite } from './testing/behaviour-setup.ts';
 

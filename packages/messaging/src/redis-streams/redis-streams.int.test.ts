@@ -1,7 +1,8 @@
 import { after } from 'node:test';
 import { runTransportContract } from '../contract/transport-contract.ts';
 import { throwawayRedis } from '@surge/test-support';
-import { redisStreamsClients, TEST_SUBSCRIBER, testRedisUrl } from './testing/test-clients.ts';
+import { testRedisUrl } from '@surge/test-support';
+import { redisStreamsClients, TEST_SUBSCRIBER } from './testing/test-clients.ts';
 
 const shared = redisStreamsClients(testRedisUrl());
 after(() => shared.cleanup());

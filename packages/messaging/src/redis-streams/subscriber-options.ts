@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RedisOptions } from 'ioredis';
+import { silentLog, type Log } from '@surge/resilience';
 
 export interface RedisStreamsSubscriberOptions {
   /** `redis://` or `rediss://` URL of a standalone Redis ≥ 7.0 (XAUTOCLAIM, its deleted-ids reply). */
@@ -31,8 +32,8 @@ export interface RedisStreamsSubscriberOptions {
   redeliveryMaxMs?: number;
   /** How long `close` waits for in-flight handlers before aborting their signals. Default 10000 ms. */
   closeTimeoutMs?: number;
-  /** Reports what the subscriber recovers from by itself: handler rejections, Redis errors, trimmed entries. */
-  onError?: (err: unknown, context: string) => void;
+  /** Reports (`warn`) what the subscriber recovers from by itself: handler rejections, Redis errors, trimmed entries. Default silent. */
+  log?: Log;
 }
 
 /** The options with defaults applied and checked. */
@@ -49,7 +50,7 @@ export interface SubscriberSettings {
   redeliveryBaseMs: number;
   redeliveryMaxMs: number;
   closeTimeoutMs: number;
-  onError: (err: unknown, context: string) => void;
+  log: Log;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, max = 86_400_000): number {
@@ -78,6 +79,6 @@ export function subscriberSettings(o: RedisStreamsSubscriberOptions): Subscriber
     redeliveryBaseMs,
     redeliveryMaxMs,
     closeTimeoutMs: positive('closeTimeoutMs', o.closeTimeoutMs, 10_000),
-    onError: o.onError ?? (() => {}),
+    log: o.log ?? silentLog,
   };
 }

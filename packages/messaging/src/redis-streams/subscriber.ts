@@ -39,7 +39,7 @@ export function createRedisStreamsSubscriber(options: RedisStreamsSubscriberOpti
         connectTimeoutMs: s.commandTimeoutMs,
         redisOptions: s.redisOptions,
       },
-      (err) => s.onError(err, `redis ${role} connection of ${s.consumerName}`),
+      (err) => s.log.warn({ err }, `redis ${role} connection of ${s.consumerName}`),
     );
 
   return {

@@ -1,5 +1,5 @@
 import type { Handler, Subscription } from '../ports.ts';
-import { backoffMs, sleep } from '../backoff.ts';
+import { backoffMs, sleep, withTimeout } from '@surge/resilience';
 import { startKeepalive } from './keepalive.ts';
 import { toDelivery, type StreamEntry } from './stream-delivery.ts';
 import type { StreamOps } from './stream-ops.ts';
@@ -28,6 +28,7 @@ export function startSubscription(p: {
 }): Subscription {
   const { ops, stream, handler, settings: s } = p;
   const where = `${stream} (group ${p.group}, consumer ${s.consumerName})`;
+  const report = (err: unknown, context: string) => s.log.warn({ err, stream, group: p.group }, context);
   const stopping = new AbortController(); // stops reading, cuts backoffs short
   const hardStop = new AbortController(); // the handlers' signal: aborted when close gives up waiting
   /** Entries read and not acked yet, in stream order; the first may be in its handler. */
@@ -38,9 +39,9 @@ export function startSubscription(p: {
     held: () => batch.map((e) => e.id),
     touch: (ids) => ops.touch(ids),
     intervalMs: Math.max(1, Math.floor(s.claimIdleMs / 3)),
-    onError: (err) => s.onError(err, `keeping the entries of ${where} fresh`),
+    onError: (err) => report(err, `keeping the entries of ${where} fresh`),
   });
-  const loop = run().catch((err: unknown) => s.onError(err, `read loop of ${where}`));
+  const loop = run().catch((err: unknown) => report(err, `read loop of ${where}`));
   let closing: Promise<void> | undefined;
 
   async function run(): Promise<void> {
@@ -54,7 +55,7 @@ export function startSubscription(p: {
           if (await claimIdle()) ownPending = true;
           await ops
             .sweepConsumers(s.claimIdleMs * SWEEP_AFTER_CLAIM_IDLES)
-            .catch((err: unknown) => s.onError(err, `deleting idle consumers of ${where}`));
+            .catch((err: unknown) => report(err, `deleting idle consumers of ${where}`));
         }
         if (stopping.signal.aborted) break;
         if (ownPending) {
@@ -69,7 +70,7 @@ export function startSubscription(p: {
         await deliverBatch();
       } catch (err) {
         if (stopping.signal.aborted) break;
-        s.onError(err, `reading ${where}`);
+        report(err, `reading ${where}`);
         // The stream (and its group) was deleted, or a restarted server lost it.
         if (isNoGroupError(err)) await ops.ensureGroup().catch(() => {});
         // A lost reply may have left entries in this consumer's PEL: look there first.
@@ -108,7 +109,7 @@ export function startSubscription(p: {
       await handler(toDelivery(stream, entry), hardStop.signal);
       return true;
     } catch (err) {
-      s.onError(err, `handler rejected ${stream}@${entry.id} (attempt ${entry.attempt})`);
+      report(err, `handler rejected ${stream}@${entry.id} (attempt ${entry.attempt})`);
       return false;
     }
   }
@@ -128,15 +129,19 @@ export function startSubscription(p: {
   function reportTrimmed(ids: readonly string[]) {
     if (ids.length === 0) return;
     const err = new Error(`${ids.length} pending entries of ${where} were trimmed before being processed`);
-    s.onError(err, `trimmed: ${ids.slice(0, 10).join(', ')}`);
+    report(err, `trimmed: ${ids.slice(0, 10).join(', ')}`);
   }
 
   async function shutdown(): Promise<void> {
     stopping.abort();
     if (blockedClientId !== undefined) {
-      await ops.unblock(blockedClientId).catch((err: unknown) => s.onError(err, `unblocking ${where}`));
+      await ops.unblock(blockedClientId).catch((err: unknown) => report(err, `unblocking ${where}`));
     }
-    const finished = await settlesWithin(loop, s.closeTimeoutMs);
+    // The loop never rejects (its errors are reported above): a rejection here is the deadline.
+    const finished = await withTimeout(() => loop, s.closeTimeoutMs).then(
+      () => true,
+      () => false,
+    );
     hardStop.abort(new Error(`subscription to ${where} closed`));
     keepalive.stop();
     if (finished) {
@@ -146,25 +151,14 @@ export function startSubscription(p: {
         batch = [];
         if (s.ownsConsumerName) await ops.deleteConsumerIfIdle();
       } catch (err) {
-        s.onError(err, `handing back the entries of ${where}`);
+        report(err, `handing back the entries of ${where}`);
       }
     } else {
       const err = new Error(`handlers of ${where} still ran after ${s.closeTimeoutMs} ms`);
-      s.onError(err, 'close: their entries stay pending until another member claims them');
+      report(err, 'close: their entries stay pending until another member claims them');
     }
     await p.closeReads();
   }
 
   return { close: () => (closing ??= shutdown()) };
-}
-
-/** True if `promise` settles within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
-  try {
-    return await Promise.race([promise.then(() => true), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,5 +1,5 @@
 import { DLT, deadLetterTopic } from '../dead-letter-headers.ts';
-import { isFatal, isTransient } from '../errors.ts';
+import { isFatal, isTransient } from '@surge/resilience';
 import type { Publisher } from '../ports.ts';
 import type { Middleware } from './middleware.ts';
 

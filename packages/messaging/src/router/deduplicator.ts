@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { TransientError } from '../errors.ts';
+import { TransientError } from '@surge/resilience';
 import type { Middleware } from './middleware.ts';
 
 /** Where processed event ids are remembered; shared, so it holds across instances and restarts. */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Type } from 'typebox';
-import { FatalError, TransientError } from '../errors.ts';
+import { FatalError, TransientError } from '@surge/resilience';
 import { defineEvent, EventRegistry } from '../events.ts';
 import type { Delivery, Message } from '../message.ts';
 import type { Publisher } from '../ports.ts';
@@ -42,14 +42,15 @@ function fakePublisher(fail = false) {
 }
 
 const signal = () => new AbortController().signal;
-const noJitter = { random: () => 0 };
+/** Backoff of at most 1 ms, so retries do not slow the tests down. */
+const fast = { baseMs: 1, maxMs: 1, transientMaxMs: 1 };
 
 describe('retry', () => {
   it('retries handler errors up to the limit, then throws RetriesExhaustedError', async () => {
     let calls = 0;
     const h = compose(
       async () => void (calls++, await Promise.reject(new Error('boom'))),
-      retry({ maxAttempts: 3, ...noJitter }),
+      retry({ maxAttempts: 3, ...fast }),
     );
     const err = await h(delivery(), signal()).catch((e: unknown) => e);
     assert.ok(err instanceof RetriesExhaustedError);
@@ -61,7 +62,7 @@ describe('retry', () => {
     let calls = 0;
     const h = compose(
       () => (calls++, Promise.reject(new Error('crashes the worker'))),
-      retry({ maxAttempts: 5, ...noJitter }),
+      retry({ maxAttempts: 5, ...fast }),
     );
     const err = await h(delivery({ deliveryAttempt: 4 }), signal()).catch((e: unknown) => e);
     assert.ok(err instanceof RetriesExhaustedError);
@@ -73,7 +74,7 @@ describe('retry', () => {
     let calls = 0;
     const h = compose(
       () => (calls++, Promise.reject(new FatalError('poison'))),
-      retry({ maxAttempts: 5, ...noJitter }),
+      retry({ maxAttempts: 5, ...fast }),
     );
     await assert.rejects(h(delivery(), signal()), FatalError);
     assert.equal(calls, 1);
@@ -88,7 +89,7 @@ describe('retry', () => {
         if (calls === 21) return Promise.reject(new Error('one real failure'));
         return Promise.resolve();
       },
-      retry({ maxAttempts: 2, ...noJitter }),
+      retry({ maxAttempts: 2, ...fast }),
     );
     await h(delivery(), signal());
     assert.equal(calls, 22);
@@ -99,10 +100,34 @@ describe('retry', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const h = compose(
       () => (++calls < 10 ? Promise.reject(refused) : Promise.resolve()),
-      retry({ maxAttempts: 1, ...noJitter }),
+      retry({ maxAttempts: 1, ...fast }),
     );
     await h(delivery(), signal());
     assert.equal(calls, 10);
+  });
+
+  it('waits resilience backoffMs delays: capped by maxMs, or transientMaxMs while a dependency is down', async () => {
+    const delays: Array<{ transient: boolean; delayMs: number }> = [];
+    let calls = 0;
+    const h = compose(
+      () => (++calls <= 30 ? Promise.reject(new TransientError('down')) : Promise.reject(new Error('bug'))),
+      retry({
+        maxAttempts: 4,
+        baseMs: 1,
+        maxMs: 2,
+        transientMaxMs: 3,
+        onRetry: ({ transient, delayMs }) => delays.push({ transient, delayMs }),
+      }),
+    );
+    await assert.rejects(h(delivery(), signal()), RetriesExhaustedError);
+    assert.equal(delays.filter((d) => d.transient).length, 30);
+    assert.equal(delays.filter((d) => !d.transient).length, 3);
+    for (const d of delays)
+      assert.ok(d.delayMs >= 0 && d.delayMs <= (d.transient ? 3 : 2), JSON.stringify(d));
+    assert.ok(
+      delays.some((d) => d.transient && d.delayMs === 3),
+      'a long outage reaches transientMaxMs',
+    );
   });
 
   it('stops retrying when the signal aborts, and rethrows', async () => {
@@ -121,7 +146,7 @@ describe('deadLetter', () => {
     const h = compose(
       () => Promise.reject(new Error('handler bug')),
       deadLetter({ publisher, group: 'g1' }),
-      retry({ maxAttempts: 2, ...noJitter }),
+      retry({ maxAttempts: 2, ...fast }),
     );
     await h(d, signal());
     assert.equal(sent.length, 1);
@@ -153,6 +178,20 @@ describe('deadLetter', () => {
       deadLetter({ publisher, group: 'g' }),
     );
     await assert.rejects(h(delivery(), signal()), TransientError);
+    assert.equal(sent.length, 0);
+  });
+
+  it('regression: a MySQL connect timeout (mysql2 marks it fatal: true) is retried, never dead-lettered', async () => {
+    const { publisher, sent } = fakePublisher();
+    const timedOut = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT', fatal: true });
+    let calls = 0;
+    const h = compose(
+      () => (++calls < 10 ? Promise.reject(timedOut) : Promise.resolve()),
+      deadLetter({ publisher, group: 'g' }),
+      retry({ maxAttempts: 2, ...fast }),
+    );
+    await h(delivery(), signal());
+    assert.equal(calls, 10);
     assert.equal(sent.length, 0);
   });
 
@@ -188,7 +227,7 @@ describe('validate', () => {
     const h = compose(
       () => (calls++, Promise.resolve()),
       deadLetter({ publisher, group: 'g' }),
-      retry({ maxAttempts: 5, ...noJitter }),
+      retry({ maxAttempts: 5, ...fast }),
       validate(registry),
     );
     await h(delivery({ data: { nope: 1 } }), signal());

@@ -1,7 +1,5 @@
 import type { Handler } from '../ports.ts';
 
-export { sleep } from '../backoff.ts';
-
 /** A middleware wraps a handler (Watermill's shape): `(next) => handler`. */
 export type Middleware = (next: Handler) => Handler;
 

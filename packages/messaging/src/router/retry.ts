@@ -1,10 +1,10 @@
-import { isFatal, isTransient } from '../errors.ts';
-import { sleep, type Middleware } from './middleware.ts';
+import { backoffMs, isFatal, isTransient, sleep } from '@surge/resilience';
+import type { Middleware } from './middleware.ts';
 
 export interface RetryOptions {
   /** Attempts for handler errors, the first included. Default 5. */
   maxAttempts?: number;
-  /** First backoff; doubles per attempt, with full jitter. Default 100 ms. */
+  /** Scale of the backoff (resilience `backoffMs`: grows exponentially, jittered). Default 100 ms. */
   baseMs?: number;
   /** Backoff cap for handler errors. Default 10000 ms. */
   maxMs?: number;
@@ -12,8 +12,6 @@ export interface RetryOptions {
   transientMaxMs?: number;
   /** Called before each wait; for logs and metrics. */
   onRetry?: (info: { error: unknown; attempt: number; transient: boolean; delayMs: number }) => void;
-  /** Injectable for tests. Default Math.random. */
-  random?: () => number;
 }
 
 export class RetriesExhaustedError extends Error {
@@ -41,7 +39,6 @@ export function retry(opts: RetryOptions = {}): Middleware {
   const baseMs = opts.baseMs ?? 100;
   const maxMs = opts.maxMs ?? 10_000;
   const transientMaxMs = opts.transientMaxMs ?? 30_000;
-  const random = opts.random ?? Math.random;
   return (next) => async (delivery, signal) => {
     // Deliveries the transport already made count too: a record that crashed earlier processes
     // (Redis Streams keeps its delivery count across restarts) reaches the limit and is
@@ -56,9 +53,9 @@ export function retry(opts: RetryOptions = {}): Middleware {
         if (isFatal(error) || signal.aborted) throw error;
         const transient = isTransient(error);
         if (!transient && attempt >= maxAttempts) throw new RetriesExhaustedError(attempt, error);
-        const step = transient ? outage++ : attempt - 1;
-        const cap = transient ? transientMaxMs : maxMs;
-        const delayMs = Math.round(random() * Math.min(cap, baseMs * 2 ** Math.min(step, 30)));
+        const delayMs = transient
+          ? backoffMs(++outage, { baseMs, maxMs: transientMaxMs })
+          : backoffMs(attempt, { baseMs, maxMs });
         opts.onRetry?.({ error, attempt, transient, delayMs });
         await sleep(delayMs, signal);
         if (signal.aborted) throw error;

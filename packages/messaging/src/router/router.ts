@@ -1,3 +1,4 @@
+import { silentLog, type Log } from '@surge/resilience';
 import type { EventRegistry } from '../events.ts';
 import { GroupTopicMismatchError } from '../group-topic-mismatch-error.ts';
 import type { Handler, Publisher, Subscriber, Subscription } from '../ports.ts';
@@ -38,8 +39,8 @@ export interface RouterOptions {
   publisher: Publisher;
   registry: EventRegistry;
   metrics?: MessagingMetrics;
-  /** Logs what the router recovers from: retries and dead letters. */
-  log?: (level: 'warn' | 'error', msg: string, fields: Record<string, unknown>) => void;
+  /** Logs what the router recovers from: retries (`warn`) and dead letters (`error`). Default silent. */
+  log?: Log;
 }
 
 /**
@@ -49,7 +50,7 @@ export interface RouterOptions {
 export function createRouter(opts: RouterOptions) {
   const specs: HandlerSpec[] = [];
   const running = new Map<string, Subscription>();
-  const log = opts.log ?? (() => {});
+  const log = opts.log ?? silentLog;
 
   function build(spec: HandlerSpec): Handler {
     const stack: Middleware[] = [];
@@ -61,20 +62,23 @@ export function createRouter(opts: RouterOptions) {
         group: spec.group,
         onDeadLetter: ({ topic, error }) => {
           opts.metrics?.deadLettered(spec.name, topic);
-          log('error', 'message dead-lettered', { handler: spec.name, topic, err: error });
+          log.error({ handler: spec.name, topic, err: error }, 'message dead-lettered');
         },
       }),
       retry({
         ...spec.retry,
         onRetry: (info) => {
           opts.metrics?.retried(spec.name, info.transient);
-          log('warn', 'message handling failed; retrying', {
-            handler: spec.name,
-            attempt: info.attempt,
-            transient: info.transient,
-            delayMs: info.delayMs,
-            err: info.error,
-          });
+          log.warn(
+            {
+              handler: spec.name,
+              attempt: info.attempt,
+              transient: info.transient,
+              delayMs: info.delayMs,
+              err: info.error,
+            },
+            'message handling failed; retrying',
+          );
           spec.retry?.onRetry?.(info);
         },
       }),

@@ -1,5 +1,7 @@
+import { isTimeoutError, withTimeout } from '@surge/resilience';
 import type { Middleware } from './middleware.ts';
 
+/** Not transient (unlike resilience's `TimeoutError`): a slow handler is retried, then dead-lettered. */
 export class HandlerTimeoutError extends Error {
   override readonly name = 'HandlerTimeoutError';
 }
@@ -7,26 +9,17 @@ export class HandlerTimeoutError extends Error {
 /**
  * Bounds one handler attempt to `ms`: its signal aborts at the deadline and the attempt rejects
  * with `HandlerTimeoutError` (a handler error: retried, then dead-lettered) even if the handler
- * ignores the signal.
+ * ignores the signal. On shutdown (the transport's signal aborts) it rejects at once as well.
  */
 export function timeout(ms: number): Middleware {
   return (next) => async (delivery, signal) => {
-    const deadline = AbortSignal.timeout(ms);
-    const combined = AbortSignal.any([signal, deadline]);
-    let onAbort: (() => void) | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      onAbort = () =>
-        reject(
-          deadline.aborted
-            ? new HandlerTimeoutError(`handler exceeded ${ms} ms`)
-            : new Error('handler aborted: shutting down', { cause: signal.reason }),
-        );
-      combined.addEventListener('abort', onAbort, { once: true });
-    });
     try {
-      await Promise.race([next(delivery, combined), timedOut]);
-    } finally {
-      if (onAbort) combined.removeEventListener('abort', onAbort);
+      await withTimeout((bounded) => next(delivery, bounded), ms, { signal, what: 'handler' });
+    } catch (err) {
+      if (signal.aborted && err === signal.reason)
+        throw new Error('handler aborted: shutting down', { cause: signal.reason });
+      if (isTimeoutError(err)) throw new HandlerTimeoutError(`handler exceeded ${ms} ms`, { cause: err });
+      throw err;
     }
   };
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TransientError } from '../errors.ts';
+import { TransientError } from '@surge/resilience';
 import type { Delivery } from '../message.ts';
 import { deduplicator, type DedupeStore } from './deduplicator.ts';
 import { compose } from './middleware.ts';

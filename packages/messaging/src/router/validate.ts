@@ -1,4 +1,4 @@
-import { SchemaError } from '../errors.ts';
+import { SchemaError } from '../schema-error.ts';
 import type { EventRegistry } from '../events.ts';
 import type { Middleware } from './middleware.ts';
 

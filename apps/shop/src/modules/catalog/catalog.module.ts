@@ -30,7 +30,7 @@ export const catalogModule = defineModule({
       falsePositiveRate: config.catalogBloomFalsePositiveRate,
       // The same budget as every Redis call; past it the filter answers "maybe" (fail open).
       checkTimeoutMs: config.dependencyTimeoutMs,
-      log: (level, msg, fields) => log[level](fields, msg),
+      log,
     });
     const bloomRejections = new Counter({
       name: 'surge_cache_bloom_rejections_total',
@@ -75,7 +75,7 @@ export const catalogModule = defineModule({
               redis: ctx.redis,
               source: () => repo.allIds(),
               intervalMs: config.bloomRebuildIntervalMs,
-              log: (level, msg, fields) => log[level](fields, msg),
+              log,
             }),
         },
       ],

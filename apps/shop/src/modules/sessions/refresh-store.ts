@@ -1,8 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { Redis, Result } from 'ioredis';
-
-const ROTATE_LUA = readFileSync(new URL('./rotate-refresh-2.lua', import.meta.url), 'utf8');
+import type { Redis } from 'ioredis';
+import { defineScript, replyCodes } from '@surge/redis-kit';
 
 /** Result of presenting a refresh token. */
 export type RotateResult =
@@ -10,17 +8,19 @@ export type RotateResult =
   | { kind: 'reused'; userId: string; familyId: string }
   | { kind: 'unknown' };
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    surgeRotateRefresh(
-      family: string,
-      revoked: string,
-      presented: string,
-      next: string,
-      revokedTtlSec: number,
-    ): Result<string[], Context>;
-  }
-}
+const rotateStatus = replyCodes('rotate-refresh-2', {
+  ROTATED: 'rotated',
+  REUSED: 'reused',
+  UNKNOWN: 'unknown',
+});
+
+/** `rotate-refresh-2.lua`: `[status, userId?]`; a known family always comes with its user id. */
+const rotateScript = defineScript(new URL('./rotate-refresh-2.lua', import.meta.url), (reply) => {
+  const [status, userId] = Array.isArray(reply) ? (reply as unknown[]) : [reply];
+  const kind = rotateStatus(status);
+  if (kind !== 'unknown' && typeof userId !== 'string') throw new TypeError('rotate-refresh-2: no userId');
+  return kind === 'unknown' ? { kind } : { kind, userId: userId as string };
+});
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const familyKey = (id: string) => `surge:{rtf:${id}}`;
@@ -42,7 +42,6 @@ function parse(token: string): { familyId: string; secret: string } | undefined 
  * mark lets access-token checks refuse the family's outstanding access tokens too.
  */
 export function createRefreshStore(redis: Redis, opts: { refreshTtlSec: number; accessTtlSec: number }) {
-  redis.defineCommand('surgeRotateRefresh', { numberOfKeys: 2, lua: ROTATE_LUA });
   const newSecret = () => randomBytes(32).toString('base64url');
 
   return {
@@ -62,23 +61,15 @@ export function createRefreshStore(redis: Redis, opts: { refreshTtlSec: number; 
       const parsed = parse(token);
       if (!parsed) return { kind: 'unknown' };
       const secret = newSecret();
-      const [status, userId] = await redis.surgeRotateRefresh(
-        familyKey(parsed.familyId),
-        revokedKey(parsed.familyId),
-        sha256(parsed.secret),
-        sha256(secret),
-        opts.accessTtlSec,
+      const result = await rotateScript.run(
+        redis,
+        [familyKey(parsed.familyId), revokedKey(parsed.familyId)],
+        [sha256(parsed.secret), sha256(secret), opts.accessTtlSec],
       );
-      if (status === 'ROTATED' && userId) {
-        return {
-          kind: 'rotated',
-          userId,
-          familyId: parsed.familyId,
-          refreshToken: `${parsed.familyId}.${secret}`,
-        };
-      }
-      if (status === 'REUSED' && userId) return { kind: 'reused', userId, familyId: parsed.familyId };
-      return { kind: 'unknown' };
+      if (result.kind === 'unknown') return result;
+      const { familyId } = parsed;
+      if (result.kind === 'reused') return { kind: 'reused', userId: result.userId, familyId };
+      return { kind: 'rotated', userId: result.userId, familyId, refreshToken: `${familyId}.${secret}` };
     },
 
     /** Ends a session family (logout): its refresh token stops working and so do its access tokens. */

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
-
-/** Redis of the integration tests; `REDIS_URL` points them elsewhere. */
-export const testRedisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { testRedisUrl } from '@surge/test-support';
 
 /** A client of the shared test Redis; `quit()` it after the test. */
 export const testRedis = () => new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
@@ -25,16 +23,6 @@ export async function dropFilterKeys(redis: Redis, name: string): Promise<void> 
 /** Keys of the filter `name`, sorted. */
 export async function filterKeys(redis: Redis, name: string): Promise<string[]> {
   return (await redis.keys(`surge:{bloom:${name}}*`)).sort();
-}
-
-/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
-export async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** A TCP server that accepts connections and never answers: a Redis that hangs. */

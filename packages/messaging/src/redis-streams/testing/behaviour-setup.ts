@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { after, before, type TestContext } from 'node:test';
 import type { Redis } from 'ioredis';
+import { silentLog, type Log } from '@surge/resilience';
 import { testScope } from '../../contract/test-scope.ts';
 import type { Handler } from '../../ports.ts';
 import { closeRedis, openRedis } from '../connection.ts';
 import { createRedisStreamsPublisher } from '../publisher.ts';
 import { createRedisStreamsSubscriber } from '../subscriber.ts';
 import type { RedisStreamsSubscriberOptions } from '../subscriber-options.ts';
-import { TEST_SUBSCRIBER, testRedisUrl } from './test-clients.ts';
+import { testRedisUrl } from '@surge/test-support';
+import { TEST_SUBSCRIBER } from './test-clients.ts';
 
 /**
  * For the Redis-specific test files: registers file hooks that open one admin connection (for
@@ -36,14 +38,18 @@ export function behaviourSuite() {
     const scope = testScope(t);
     const stream = `surge-test:${randomUUID()}`;
     streams.push(stream);
-    /** What subscribers reported through `onError`, as `context: error`. */
+    /** What subscribers logged, as `message: error`. */
     const errors: string[] = [];
+    const log: Log = {
+      ...silentLog,
+      warn: (fields, msg) => void errors.push(`${msg}: ${String(fields.err)}`),
+    };
     const subscriber = (o: Partial<RedisStreamsSubscriberOptions> = {}) =>
       scope.add(
         createRedisStreamsSubscriber({
           url: testRedisUrl(),
           ...TEST_SUBSCRIBER,
-          onError: (err, context) => errors.push(`${context}: ${String(err)}`),
+          log,
           ...o,
         }),
       );

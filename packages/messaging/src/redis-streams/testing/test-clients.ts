@@ -5,9 +5,6 @@ import { createRedisStreamsPublisher } from '../publisher.ts';
 import { createRedisStreamsSubscriber } from '../subscriber.ts';
 import type { RedisStreamsSubscriberOptions } from '../subscriber-options.ts';
 
-/** Redis of the integration tests; `REDIS_URL` points them elsewhere. */
-export const testRedisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
 /**
  * Subscriber settings of the tests: short blocks, claims and backoffs so crash recovery and
  * redelivery happen within a test's wait budget.

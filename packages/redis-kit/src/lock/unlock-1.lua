@@ -1,5 +1,5 @@
--- Releases a cache fill lock only while the caller still owns it (compare-and-delete), so a
--- holder whose lock expired cannot delete the lock a newer holder took since.
+-- Releases a lock only while the caller still owns it (compare-and-delete), so a holder whose lock
+-- expired cannot delete the lock a newer holder took since.
 --
 -- KEYS[1]  the lock key
 -- ARGV[1]  the owner token the lock was taken with (SET key token NX PX ttl)

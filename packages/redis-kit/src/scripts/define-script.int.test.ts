@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { testRedisUrl, throwawayRedis, uniquePrefix, type ThrowawayRedis } from '@surge/test-support';
+import { defineScript, defineScripts } from './define-script.ts';
+import { replyCodes, UnexpectedScriptReplyError } from './reply-codes.ts';
+
+const replyWith = defineScript(
+  new URL('./testing/reply-with-1.lua', import.meta.url),
+  replyCodes('reply-with-1', { 1: 'one', 0: 'zero', OK: 'ok' }),
+);
+
+describe('defineScript (real Redis)', () => {
+  const prefix = uniquePrefix('scripts');
+  let redis: Redis;
+  before(() => void (redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 })));
+  after(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.unlink(...keys);
+    await redis.quit();
+  });
+
+  it('runs the script with its keys and args and maps the reply', async () => {
+    assert.equal(await replyWith.run(redis, [`${prefix}:a`], [1, 'v1']), 'one');
+    assert.equal(await replyWith.run(redis, [`${prefix}:a`], ['OK', 'v2']), 'ok');
+    assert.equal(await redis.get(`${prefix}:a`), 'v2');
+  });
+
+  it('rejects an unknown reply with UnexpectedScriptReplyError (after the script ran)', async () => {
+    await assert.rejects(replyWith.run(redis, [`${prefix}:b`], [7, 'v']), UnexpectedScriptReplyError);
+  });
+
+  it('refuses a call with the wrong number of keys before sending anything', async () => {
+    await assert.rejects(replyWith.run(redis, [], [1, 'v']), /takes 1 keys, got 0/);
+    await assert.rejects(replyWith.run(redis, [`${prefix}:c`, `${prefix}:d`], [1, 'v']), TypeError);
+    assert.equal(await redis.exists(`${prefix}:c`), 0);
+  });
+
+  it('queues on a MULTI of a client it was defined on; refuses one of a client without it', async () => {
+    defineScripts(redis, [replyWith]);
+    const tx = redis.multi();
+    replyWith.queue(tx, [`${prefix}:e`], [0, 'x']);
+    tx.get(`${prefix}:e`);
+    const [[err, reply], [, value]] = (await tx.exec()) as [[Error | null, unknown], [null, unknown]];
+    assert.equal(err, null);
+    assert.equal(replyWith.parse(reply), 'zero');
+    assert.equal(value, 'x');
+
+    const fresh = new Redis(testRedisUrl(), { lazyConnect: true });
+    assert.throws(
+      () => replyWith.queue(fresh.multi(), [`${prefix}:f`], [0, 'x']),
+      /call defineScripts first/,
+    );
+    fresh.disconnect();
+  });
+});
+
+describe('defineScript after the server lost its scripts (NOSCRIPT)', () => {
+  let server: ThrowawayRedis;
+  let redis: Redis;
+  before(async () => {
+    server = await throwawayRedis();
+    redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+  });
+  after(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+
+  it('keeps working after SCRIPT FLUSH and after a restart that lost the script cache', async () => {
+    assert.equal(await replyWith.run(redis, ['k'], [1, 'a']), 'one');
+    const sha = createHash('sha1').update(replyWith.lua).digest('hex');
+    assert.deepEqual(await redis.script('EXISTS', sha), [1]);
+    await redis.script('FLUSH');
+    assert.deepEqual(await redis.script('EXISTS', sha), [0]);
+    assert.equal(await replyWith.run(redis, ['k'], [0, 'b']), 'zero');
+    await server.restart();
+    await new Promise((resolve) => redis.once('ready', resolve));
+    assert.equal(await replyWith.run(redis, ['k'], ['OK', 'c']), 'ok');
+    assert.equal(await redis.get('k'), 'c');
+  });
+});

@@ -1,0 +1,11 @@
+export { backoffMs, exponentialBackoff } from './backoff.ts';
+export type { BackoffOptions } from './backoff.ts';
+export { jitter } from './jitter.ts';
+export { sleep } from './sleep.ts';
+export { withTimeout, TimeoutError, isTimeoutError } from './timeout.ts';
+export type { TimeoutOptions } from './timeout.ts';
+export { TransientError, FatalError, isTransient, isFatal } from './errors.ts';
+export { silentLog } from './log.ts';
+export type { Log, LogFn, LogFields } from './log.ts';
+export { createThrottle } from './throttle.ts';
+export type { Throttle } from './throttle.ts';
