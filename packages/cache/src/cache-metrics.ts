@@ -48,12 +48,22 @@ export function cacheMetrics(registry: Registry, opts: { prefix?: string } = {})
     registers: [registry],
   });
 
+  // Hits are the hot path (every cached read): their label children are resolved once per
+  // cache, namespace and tier, not hashed per event. Bounded by namespaces × 2 tiers.
+  const hitChildren = new Map<string, { inc(): void }>();
   const onEvent = (message: unknown) => {
     const e = message as CacheEvent;
+    if (e.type === 'hit') {
+      const id = `${e.cache}\0${e.namespace}\0${e.tier}`;
+      let child = hitChildren.get(id);
+      if (!child) {
+        child = hits.labels({ cache: e.cache, namespace: e.namespace, tier: e.tier });
+        hitChildren.set(id, child);
+      }
+      return child.inc();
+    }
     const l = { cache: e.cache, namespace: e.namespace };
     switch (e.type) {
-      case 'hit':
-        return hits.inc({ ...l, tier: e.tier });
       case 'miss':
         return misses.inc(l);
       case 'negative-hit':

@@ -39,7 +39,8 @@ export function createNamespace(
   const base = { cache: fc.cache, namespace: fc.namespace };
 
   async function getOrLoad<T>(key: string, loader: Loader<T>, options?: Partial<EntryOptions>) {
-    const entry = resolveEntryOptions(defaults, options, opts.lockTtlMs);
+    // `defaults` are resolved and frozen already: resolve again only for per-call overrides (hot path).
+    const entry = options === undefined ? defaults : resolveEntryOptions(defaults, options, opts.lockTtlMs);
     const call: CallRecord = { ticket: fc.failures.ticket(), filled: false };
     let raw: unknown;
     try {
