@@ -2,7 +2,8 @@
 // brokers pointed at a port where nothing listens (a broker that is gone), while wrk reads a
 // warm product and a client keeps registering users (each writes a `user.registered` outbox row
 // the relay cannot send). Samples RSS once a second and prints start, peak and end (< 256 MiB).
-//   npm run bench -- m1-kafka-outage     (BENCH_SECONDS=60, BENCH_CONNECTIONS=50)
+//   npm run bench -- m1-kafka-outage     (BENCH_SECONDS=60, BENCH_CONNECTIONS=50; control run with
+//   Kafka up: BENCH_KAFKA_BROKERS=127.0.0.1:9092)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@surge/test-support';
@@ -18,7 +19,7 @@ const admin = { email: `bench-${tag}@surge.local`, password: 'bench-admin-passwo
 const env: Record<string, string> = {
   MYSQL_URL: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/surge_bench',
   // A port nothing listens on: every Kafka call fails as it would with the brokers gone.
-  KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+  KAFKA_BROKERS: process.env.BENCH_KAFKA_BROKERS ?? `127.0.0.1:${await freePort()}`,
   KAFKA_TOPIC_PREFIX: `bench-${tag}-`,
   JWT_PRIVATE_KEY: keys.privateKeyPem,
   JWT_PUBLIC_KEY: keys.publicKeyPem,
@@ -71,5 +72,12 @@ console.log(
 console.log(
   `M1 service RSS start ${start.toFixed(0)} MiB, peak ${Math.max(peak, end.rssMiB).toFixed(0)} MiB, ` +
     `end ${end.rssMiB.toFixed(0)} MiB (VmHWM ${end.peakMiB.toFixed(0)}; target < 256)`,
+);
+// Where the resident memory is: V8's heap, buffers outside it, the rest (code, threads, malloc).
+const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
+const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+console.log(
+  `M1 at the end: V8 heap used ${gauge('surge_nodejs_heap_size_used_bytes').toFixed(0)} MiB of ` +
+    `${gauge('surge_nodejs_heap_size_total_bytes').toFixed(0)} MiB, external ${gauge('surge_nodejs_external_memory_bytes').toFixed(0)} MiB`,
 );
 await service.stop();
