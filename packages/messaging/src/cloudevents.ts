@@ -37,10 +37,17 @@ export function encodeMessage(m: Message): WireRecord {
  * when required attributes are missing or the value is not JSON.
  */
 export function decodeMessage(r: WireRecord): Message {
+  // Runs once per consumed record: one pass over the headers, no intermediate arrays or spreads
+  // (they were half of the Kafka subscriber's per-record cost in the P4 consume profile).
   const h = r.headers;
-  const missing = [CE.id, CE.type, CE.source, CE.time].filter((k) => !h[k]);
-  if (missing.length > 0)
+  const id = h[CE.id];
+  const type = h[CE.type];
+  const source = h[CE.source];
+  const time = h[CE.time];
+  if (!id || !type || !source || !time) {
+    const missing = [CE.id, CE.type, CE.source, CE.time].filter((k) => !h[k]);
     throw new MalformedRecordError(`missing CloudEvents headers: ${missing.join(', ')}`);
+  }
   if (h[CE.specversion] !== '1.0')
     throw new MalformedRecordError(`unsupported ce_specversion ${h[CE.specversion]}`);
   let data: unknown;
@@ -50,17 +57,11 @@ export function decodeMessage(r: WireRecord): Message {
     throw new MalformedRecordError('the record value is not JSON', { cause });
   }
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (!RESERVED.has(k)) headers[k] = v;
-  return {
-    id: h[CE.id] as string,
-    type: h[CE.type] as string,
-    source: h[CE.source] as string,
-    time: h[CE.time] as string,
-    ...(h[CE.subject] === undefined ? {} : { subject: h[CE.subject] }),
-    key: r.key,
-    data,
-    headers,
-  };
+  for (const k of Object.keys(h)) if (!RESERVED.has(k)) headers[k] = h[k] as string;
+  const message: Message = { id, type, source, time, key: r.key, data, headers };
+  const subject = h[CE.subject];
+  if (subject !== undefined) message.subject = subject;
+  return message;
 }
 
 /** A message for a record that could not be decoded: what can be read of it, raw value as `data`. */

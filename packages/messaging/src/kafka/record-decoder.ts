@@ -1,0 +1,32 @@
+import { decodeMessage, rawDelivery } from '../cloudevents.ts';
+import type { Delivery } from '../message.ts';
+import type { KafkaRecord } from './kafka-consumer.ts';
+
+/**
+ * The delivery of a record's `attempt`-th run. A record that does not decode (missing
+ * CloudEvents headers, value not JSON) is still delivered, marked `malformed` with its raw value
+ * as `data`, so the router dead-letters it instead of the transport dropping or retrying it.
+ * Each attempt gets a fresh object: a handler that changed the previous one sees the record as sent.
+ */
+export function toDelivery(record: KafkaRecord, attempt: number): Delivery {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of record.headers) headers[k] = v;
+  const key = record.key ?? '';
+  const value = record.value ?? '';
+  try {
+    return { ...decodeMessage({ key, value, headers }), ...position(record, attempt) };
+  } catch (err) {
+    const malformed = err instanceof Error ? err.message : String(err);
+    return { ...rawDelivery(key, value, headers), ...position(record, attempt), malformed };
+  }
+}
+
+function position(record: KafkaRecord, attempt: number) {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset.toString(),
+    timestamp: Number(record.timestamp),
+    deliveryAttempt: attempt,
+  };
+}
