@@ -1,9 +1,4 @@
-import {
-  Consumer,
-  stringDeserializers,
-  type Message,
-  type MessagesStream,
-} from '@platformatic/kafka';
+import { Consumer, stringDeserializers, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { KafkaSubscriberSettings } from './kafka-subscriber-options.ts';
 
 /** A consumed record: key, value and headers deserialised as strings. */

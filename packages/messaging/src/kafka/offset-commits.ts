@@ -13,7 +13,8 @@ export function commitAcked(record: KafkaRecord, report: (err: unknown, context:
   const failed = (err: unknown) =>
     report(err, `commit failed on ${record.topic}/${record.partition}@${record.offset}`);
   try {
-    record.commit((err) => {
+    // With a callback, commit returns nothing (the promise is the no-callback overload).
+    void record.commit((err) => {
       if (err) failed(err);
     });
   } catch (err) {
