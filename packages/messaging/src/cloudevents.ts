@@ -37,29 +37,66 @@ export function encodeMessage(m: Message): WireRecord {
  * when required attributes are missing or the value is not JSON.
  */
 export function decodeMessage(r: WireRecord): Message {
-  // Runs once per consumed record: one pass over the headers, no intermediate arrays or spreads
-  // (they were half of the Kafka subscriber's per-record cost in the P4 consume profile).
-  const h = r.headers;
-  const id = h[CE.id];
-  const type = h[CE.type];
-  const source = h[CE.source];
-  const time = h[CE.time];
+  return decodeEntries(r.key, r.value, Object.entries(r.headers));
+}
+
+/**
+ * `decodeMessage` for headers given as name/value entries, e.g. the `Map` a Kafka client hands
+ * out, so they are not copied into an object first. Same rules, same errors.
+ */
+export function decodeEntries(
+  key: string,
+  value: string,
+  entries: Iterable<readonly [string, string]>,
+): Message {
+  // Runs once per consumed record: one pass over the headers, nothing allocated but the message
+  // (the copies and spreads of an earlier version cost as much as JSON.parse in the P4 profile).
+  let id: string | undefined;
+  let type: string | undefined;
+  let source: string | undefined;
+  let time: string | undefined;
+  let specversion: string | undefined;
+  let subject: string | undefined;
+  const headers: Record<string, string> = {};
+  for (const [name, v] of entries) {
+    switch (name) {
+      case CE.id:
+        id = v;
+        break;
+      case CE.type:
+        type = v;
+        break;
+      case CE.source:
+        source = v;
+        break;
+      case CE.time:
+        time = v;
+        break;
+      case CE.specversion:
+        specversion = v;
+        break;
+      case CE.subject:
+        subject = v;
+        break;
+      case CE.contentType:
+        break;
+      default:
+        headers[name] = v;
+    }
+  }
   if (!id || !type || !source || !time) {
-    const missing = [CE.id, CE.type, CE.source, CE.time].filter((k) => !h[k]);
+    const present = { [CE.id]: id, [CE.type]: type, [CE.source]: source, [CE.time]: time };
+    const missing = Object.keys(present).filter((k) => !present[k as keyof typeof present]);
     throw new MalformedRecordError(`missing CloudEvents headers: ${missing.join(', ')}`);
   }
-  if (h[CE.specversion] !== '1.0')
-    throw new MalformedRecordError(`unsupported ce_specversion ${h[CE.specversion]}`);
+  if (specversion !== '1.0') throw new MalformedRecordError(`unsupported ce_specversion ${specversion}`);
   let data: unknown;
   try {
-    data = JSON.parse(r.value);
+    data = JSON.parse(value);
   } catch (cause) {
     throw new MalformedRecordError('the record value is not JSON', { cause });
   }
-  const headers: Record<string, string> = {};
-  for (const k of Object.keys(h)) if (!RESERVED.has(k)) headers[k] = h[k] as string;
-  const message: Message = { id, type, source, time, key: r.key, data, headers };
-  const subject = h[CE.subject];
+  const message: Message = { id, type, source, time, key, data, headers };
   if (subject !== undefined) message.subject = subject;
   return message;
 }

@@ -1,4 +1,4 @@
-import { decodeMessage, rawDelivery } from '../cloudevents.ts';
+import { decodeEntries, rawDelivery } from '../cloudevents.ts';
 import type { Delivery } from '../message.ts';
 import type { KafkaRecord } from './kafka-consumer.ts';
 
@@ -9,24 +9,24 @@ import type { KafkaRecord } from './kafka-consumer.ts';
  * Each attempt gets a fresh object: a handler that changed the previous one sees the record as sent.
  */
 export function toDelivery(record: KafkaRecord, attempt: number): Delivery {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of record.headers) headers[k] = v;
   const key = record.key ?? '';
   const value = record.value ?? '';
+  let message;
+  let malformed: string | undefined;
   try {
-    return { ...decodeMessage({ key, value, headers }), ...position(record, attempt) };
+    message = decodeEntries(key, value, record.headers);
   } catch (err) {
-    const malformed = err instanceof Error ? err.message : String(err);
-    return { ...rawDelivery(key, value, headers), ...position(record, attempt), malformed };
+    malformed = err instanceof Error ? err.message : String(err);
+    message = rawDelivery(key, value, Object.fromEntries(record.headers));
   }
-}
-
-function position(record: KafkaRecord, attempt: number) {
-  return {
+  const delivery: Delivery = {
+    ...message,
     topic: record.topic,
     partition: record.partition,
     offset: record.offset.toString(),
     timestamp: Number(record.timestamp),
     deliveryAttempt: attempt,
   };
+  if (malformed !== undefined) delivery.malformed = malformed;
+  return delivery;
 }
