@@ -62,6 +62,21 @@ async function committedCount(admin: Admin, group: string): Promise<bigint> {
   return partitions.reduce((sum, p) => sum + (p.committedOffset > 0n ? p.committedOffset : 0n), 0n);
 }
 
+/** Wall and CPU time of this process (all threads) for one run: the CPU figure is far less sensitive to other jobs. */
+interface Timing {
+  ms: number;
+  cpuMs: number;
+}
+
+function startTiming(): () => Timing {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
+  };
+}
+
 /** Fresh group per run: every run reads the whole topic from the start. */
 function freshGroup(side: string): string {
   const group = `bench-p4-consume-${id}-${side}-${groups.length}`;
@@ -91,7 +106,7 @@ async function fill(): Promise<void> {
 }
 
 /** Raw client, built by the subscriber's own consumer factory (same settings, same offsets). */
-async function consumeRaw(policy: 'awaited' | 'pipelined', count: number): Promise<number> {
+async function consumeRaw(policy: 'awaited' | 'pipelined', count: number): Promise<Timing> {
   const settings = kafkaSubscriberSettings({ brokers, clientId: `bench-raw-${id}` });
   const consumer = createGroupConsumer(settings, freshGroup(`raw-${policy}`));
   const done = Promise.withResolvers<void>();
@@ -100,7 +115,7 @@ async function consumeRaw(policy: 'awaited' | 'pipelined', count: number): Promi
   let commitErrors = 0;
   const countError = (err?: Error) => void (err && commitErrors++);
   const tails = new Map<number, Promise<void>>();
-  const started = performance.now();
+  const stop = startTiming();
   const stream = await consumeTopic(consumer, topic);
   stream.on('data', (record) => {
     if (++buffered >= maxBuffered) stream.pause();
@@ -117,14 +132,14 @@ async function consumeRaw(policy: 'awaited' | 'pipelined', count: number): Promi
   });
   stream.on('error', (err) => done.reject(err));
   await done.promise;
-  const ms = performance.now() - started;
+  const timing = stop();
   await stream.close();
   await consumer.close();
   if (commitErrors > 0) console.error(`raw-${policy}: ${commitErrors} commit errors`);
-  return ms;
+  return timing;
 }
 
-async function consumeOurs(count: number): Promise<number> {
+async function consumeOurs(count: number): Promise<Timing> {
   const subscriber = createKafkaSubscriber({
     brokers,
     clientId: `bench-ours-${id}`,
@@ -133,7 +148,7 @@ async function consumeOurs(count: number): Promise<number> {
   });
   const done = Promise.withResolvers<void>();
   let handled = 0;
-  const started = performance.now();
+  const stop = startTiming();
   await subscriber.subscribe({
     topic,
     group: freshGroup('ours'),
@@ -143,9 +158,9 @@ async function consumeOurs(count: number): Promise<number> {
     },
   });
   await done.promise;
-  const ms = performance.now() - started;
+  const timing = stop();
   await subscriber.close();
-  return ms;
+  return timing;
 }
 
 /** The handler's work on both sides: an await and a read, so the cost measured is the transport's. */
@@ -155,7 +170,7 @@ async function trivialHandler(value: string): Promise<void> {
 }
 
 type Side = 'raw' | 'ours';
-const run: Record<Side, (count: number) => Promise<number>> = {
+const run: Record<Side, (count: number) => Promise<Timing>> = {
   raw: (count) => consumeRaw('pipelined', count),
   ours: consumeOurs,
 };
@@ -170,29 +185,34 @@ async function main() {
     await run.raw(warmupMessages);
     await run.ours(warmupMessages);
 
-    const rows: (string | number)[][] = [['round', 'side', 'messages', 'ms', 'msgs/s', 'committed']];
+    const rows: (string | number)[][] = [
+      ['round', 'side', 'messages', 'ms', 'msgs/s', 'cpu µs/msg', 'committed'],
+    ];
+    const row = (round: number | string, side: string, count: number, t: Timing, committed: bigint) =>
+      rows.push([
+        round,
+        side,
+        count,
+        fmt(t.ms),
+        fmt((count / t.ms) * 1000),
+        ((t.cpuMs * 1000) / count).toFixed(2),
+        String(committed),
+      ]);
     const rates: Record<Side, number[]> = { raw: [], ours: [] };
+    const cpuPerMessage: Record<Side, number[]> = { raw: [], ours: [] };
     const ratios: number[] = [];
     for (let round = 1; round <= rounds; round++) {
       const order: Side[] = round % 2 === 1 ? ['raw', 'ours'] : ['ours', 'raw'];
       for (const side of order) {
-        const ms = await run[side](total);
-        const committed = await committedCount(admin, groups.at(-1) as string);
-        rates[side].push((total / ms) * 1000);
-        rows.push([round, side, total, fmt(ms), fmt((total / ms) * 1000), String(committed)]);
+        const t = await run[side](total);
+        rates[side].push((total / t.ms) * 1000);
+        cpuPerMessage[side].push((t.cpuMs * 1000) / total);
+        row(round, side, total, t, await committedCount(admin, groups.at(-1) as string));
       }
       ratios.push((rates.ours.at(-1) as number) / (rates.raw.at(-1) as number));
     }
-    const awaitedMs = await consumeRaw('awaited', awaitedMessages);
-    const awaitedCommitted = await committedCount(admin, groups.at(-1) as string);
-    rows.push([
-      'ref',
-      'raw-awaited',
-      awaitedMessages,
-      fmt(awaitedMs),
-      fmt((awaitedMessages / awaitedMs) * 1000),
-      String(awaitedCommitted),
-    ]);
+    const awaited = await consumeRaw('awaited', awaitedMessages);
+    row('ref', 'raw-awaited', awaitedMessages, awaited, await committedCount(admin, groups.at(-1) as string));
 
     const ratio = median(ratios);
     console.log(
@@ -210,11 +230,15 @@ async function main() {
     console.log(`ceiling (raw, same commit policy): median ${fmt(median(rates.raw))} msgs/s`);
     console.log(`result (createKafkaSubscriber): median ${fmt(median(rates.ours))} msgs/s`);
     console.log(
+      `CPU of this process per message (median): raw ${median(cpuPerMessage.raw).toFixed(2)} µs, ` +
+        `ours ${median(cpuPerMessage.ours).toFixed(2)} µs; raw/ours ${(median(cpuPerMessage.raw) / median(cpuPerMessage.ours)).toFixed(3)}`,
+    );
+    console.log(
       `ratio ours/raw (median of the rounds): ${ratio.toFixed(3)} (target >= ${target}) ${ratio >= target ? 'PASS' : 'FAIL'}`,
     );
     console.log(
       `reference (raw, each commit awaited before the next record — the earlier policy): ` +
-        `${fmt((awaitedMessages / awaitedMs) * 1000)} msgs/s`,
+        `${fmt((awaitedMessages / awaited.ms) * 1000)} msgs/s`,
     );
   } finally {
     await admin.close().catch(() => {});

@@ -4,7 +4,7 @@ import { FetchBudget } from './fetch-budget.ts';
 import { consumeTopic, createGroupConsumer, type KafkaRecord } from './kafka-consumer.ts';
 import type { KafkaSubscriberSettings } from './kafka-subscriber-options.ts';
 import { startLagReporting } from './lag-reporter.ts';
-import { commitAcked } from './offset-commits.ts';
+import { OffsetCommits } from './offset-commits.ts';
 import { PartitionLanes } from './partition-lanes.ts';
 import { redeliverUntilAcked } from './redelivery.ts';
 
@@ -20,6 +20,7 @@ export async function startKafkaSubscription(
   /** The handlers' signal: aborted when close stops waiting for them, or once they ended. */
   const hardStop = new AbortController();
   const budget = new FetchBudget(s.maxBuffered);
+  const commits = new OffsetCommits(topic, report);
   const lanes = new PartitionLanes<KafkaRecord>({
     deliver: redeliverUntilAcked({
       handler,
@@ -28,7 +29,7 @@ export async function startKafkaSubscription(
       maxMs: s.redeliveryMaxMs,
       report,
     }),
-    acked: (record) => commitAcked(record, report),
+    acked: (record) => commits.commit(record),
     budget,
   });
   const consumer = createGroupConsumer(s, group);

@@ -14,7 +14,7 @@ export function toDelivery(record: KafkaRecord, attempt: number): Delivery {
   let message;
   let malformed: string | undefined;
   try {
-    message = decodeEntries(key, value, record.headers);
+    message = decodeEntries(key, value, record.headerEntries);
   } catch (err) {
     malformed = err instanceof Error ? err.message : String(err);
     message = rawDelivery(key, value, Object.fromEntries(record.headers));
