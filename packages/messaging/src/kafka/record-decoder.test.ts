@@ -15,11 +15,13 @@ const message: Message = {
   headers: { traceparent: 'tp' },
 };
 
+/** A record as the client hands it out: headers as a Map and as entries. */
 function record(value: string, headers: Record<string, string>): KafkaRecord {
   return {
     key: 'k',
     value,
     headers: new Map(Object.entries(headers)),
+    headerEntries: Object.entries(headers),
     topic: 't',
     partition: 2,
     offset: 41n,
