@@ -21,7 +21,8 @@
  *   node packages/messaging/bench/kafka-consume.bench.ts
  *
  * Env: KAFKA_BROKERS (127.0.0.1:9092), BENCH_MESSAGES per run (100000), BENCH_ROUNDS (5),
- * BENCH_WARMUP messages per side (20000), BENCH_AWAITED_MESSAGES for the reference run (10000).
+ * BENCH_WARMUP messages per side (20000), BENCH_AWAITED_MESSAGES for the reference run (10000),
+ * BENCH_FETCH_MAX_BYTES for both sides (the subscriber's `maxFetchBytes` default, 1 MiB).
  */
 import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { encodeMessage } from '../src/cloudevents.ts';
@@ -47,6 +48,8 @@ const total = envInt('BENCH_MESSAGES', 100_000);
 const rounds = envInt('BENCH_ROUNDS', 5);
 const warmupMessages = Math.min(total, envInt('BENCH_WARMUP', 20_000));
 const awaitedMessages = Math.min(total, envInt('BENCH_AWAITED_MESSAGES', 10_000));
+/** Both sides' fetch size; the subscriber's default unless set. */
+const maxFetchBytes = process.env.BENCH_FETCH_MAX_BYTES ? envInt('BENCH_FETCH_MAX_BYTES', 1) : undefined;
 const maxBuffered = 1000;
 const target = 0.8;
 
@@ -107,7 +110,7 @@ async function fill(): Promise<void> {
 
 /** Raw client, built by the subscriber's own consumer factory (same settings, same offsets). */
 async function consumeRaw(policy: 'awaited' | 'pipelined', count: number): Promise<Timing> {
-  const settings = kafkaSubscriberSettings({ brokers, clientId: `bench-raw-${id}` });
+  const settings = kafkaSubscriberSettings({ brokers, clientId: `bench-raw-${id}`, maxFetchBytes });
   const consumer = createGroupConsumer(settings, freshGroup(`raw-${policy}`));
   const done = Promise.withResolvers<void>();
   let handled = 0;
@@ -144,6 +147,7 @@ async function consumeOurs(count: number): Promise<Timing> {
     brokers,
     clientId: `bench-ours-${id}`,
     maxBuffered,
+    maxFetchBytes,
     onError: (err, context) => console.error(`ours: ${context}: ${String(err)}`),
   });
   const done = Promise.withResolvers<void>();

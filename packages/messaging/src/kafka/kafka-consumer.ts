@@ -6,16 +6,6 @@ export type KafkaRecord = Message<string, string, string, string>;
 export type KafkaRecordStream = MessagesStream<string, string, string, string>;
 
 /**
- * Bytes one fetch response may carry (the client's default is 50 MiB). The client parses a whole
- * response synchronously, and its parse slows down with the response's size (each read finds its
- * chunk by a linear scan): in the P4 consume profile a 50 MiB catch-up fetch cost ~25 µs per
- * record and blocked the event loop for seconds; at 1 MiB the raw consumer ran ~2 × faster. It
- * also bounds what the client buffers beyond `maxBuffered`. Kafka still returns a record batch
- * larger than this, so a big message never stalls a partition.
- */
-const FETCH_MAX_BYTES = 1024 * 1024;
-
-/**
  * The group member of one subscription. Never auto-commits: offsets are committed by hand once
  * the handler resolved (at-least-once). Retries connecting forever; `close` is what stops it.
  */
@@ -32,7 +22,7 @@ export function createGroupConsumer(s: KafkaSubscriberSettings, group: string) {
     maxWaitTime: 500,
     retries: Number.MAX_SAFE_INTEGER,
     retryDelay: 500,
-    maxBytes: FETCH_MAX_BYTES,
+    maxBytes: s.maxFetchBytes,
   });
 }
 

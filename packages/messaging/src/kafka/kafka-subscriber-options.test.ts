@@ -8,13 +8,14 @@ describe('kafkaSubscriberSettings', () => {
     assert.deepEqual(
       [
         s.maxBuffered,
+        s.maxFetchBytes,
         s.redeliveryBaseMs,
         s.redeliveryMaxMs,
         s.closeTimeoutMs,
         s.sessionTimeoutMs,
         s.lagIntervalMs,
       ],
-      [1000, 100, 5000, 10_000, 10_000, 10_000],
+      [1000, 1024 * 1024, 100, 5000, 10_000, 10_000, 10_000],
     );
     assert.equal(s.metrics, undefined);
     assert.ok(Object.isFrozen(s));
@@ -29,6 +30,7 @@ describe('kafkaSubscriberSettings', () => {
       /maxBuffered must be an integer/,
     );
     assert.throws(() => kafkaSubscriberSettings({ ...base, closeTimeoutMs: 1.5 }), /closeTimeoutMs/);
+    assert.throws(() => kafkaSubscriberSettings({ ...base, maxFetchBytes: 0 }), /maxFetchBytes/);
     assert.throws(
       () => kafkaSubscriberSettings({ ...base, redeliveryBaseMs: 500, redeliveryMaxMs: 100 }),
       /redeliveryMaxMs must be ≥ redeliveryBaseMs/,

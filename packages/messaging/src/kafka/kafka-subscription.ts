@@ -6,6 +6,7 @@ import type { KafkaSubscriberSettings } from './kafka-subscriber-options.ts';
 import { startLagReporting } from './lag-reporter.ts';
 import { OffsetCommits } from './offset-commits.ts';
 import { PartitionLanes } from './partition-lanes.ts';
+import { receive, type ReceivedRecord } from './record-decoder.ts';
 import { redeliverUntilAcked } from './redelivery.ts';
 
 /**
@@ -21,7 +22,7 @@ export async function startKafkaSubscription(
   const hardStop = new AbortController();
   const budget = new FetchBudget(s.maxBuffered);
   const commits = new OffsetCommits(topic, report);
-  const lanes = new PartitionLanes<KafkaRecord>({
+  const lanes = new PartitionLanes<ReceivedRecord>({
     deliver: redeliverUntilAcked({
       handler,
       hardStop: hardStop.signal,
@@ -29,7 +30,7 @@ export async function startKafkaSubscription(
       maxMs: s.redeliveryMaxMs,
       report,
     }),
-    acked: (record) => commits.commit(record),
+    acked: (received) => commits.commit(received.record),
     budget,
   });
   const consumer = createGroupConsumer(s, group);
@@ -45,7 +46,7 @@ export async function startKafkaSubscription(
     throw err;
   });
   budget.attach(stream);
-  stream.on('data', (record: KafkaRecord) => lanes.offer(record));
+  stream.on('data', (record: KafkaRecord) => lanes.offer(receive(record)));
   stream.on('error', (err) => report(err, `consumer stream error on ${topic} (group ${group})`));
   const stopLag = s.metrics
     ? startLagReporting(consumer, {

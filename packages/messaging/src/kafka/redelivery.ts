@@ -1,10 +1,11 @@
 import { backoffMs, sleep } from '../backoff.ts';
 import type { Handler } from '../ports.ts';
-import type { KafkaRecord } from './kafka-consumer.ts';
-import { toDelivery } from './record-decoder.ts';
+import { toDelivery, type ReceivedRecord } from './record-decoder.ts';
 
 /** Runs one record until its handler resolves; see `redeliverUntilAcked`. */
-export type Deliver = (record: KafkaRecord, revoked: AbortSignal) => Promise<boolean>;
+export type Deliver = (received: ReceivedRecord, revoked: AbortSignal) => Promise<boolean>;
+
+const acked = () => true;
 
 /**
  * Runs a record's handler until it resolves, redelivering it in place after a capped, jittered
@@ -23,20 +24,42 @@ export function redeliverUntilAcked(p: {
 }): Deliver {
   const { handler, hardStop, report } = p;
   const backoff = { baseMs: p.baseMs, maxMs: p.maxMs };
-  return async (record, revoked) => {
-    for (let attempt = 1; ; attempt++) {
+
+  function attempt(received: ReceivedRecord, n: number): Promise<void> {
+    const delivery = received.first ?? toDelivery(received.record, n);
+    received.first = undefined;
+    try {
+      return handler(delivery, hardStop);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  async function redeliver(
+    received: ReceivedRecord,
+    revoked: AbortSignal,
+    failure: unknown,
+  ): Promise<boolean> {
+    const { record } = received;
+    for (let n = 1; ; n++) {
+      report(
+        failure,
+        `handler failed on ${record.topic}/${record.partition}@${record.offset} (attempt ${n})`,
+      );
+      if (revoked.aborted || hardStop.aborted) return false;
+      await sleep(backoffMs(n, backoff), AbortSignal.any([hardStop, revoked]));
+      if (revoked.aborted || hardStop.aborted) return false;
       try {
-        await handler(toDelivery(record, attempt), hardStop);
+        await attempt(received, n + 1);
         return true;
       } catch (err) {
-        report(
-          err,
-          `handler failed on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt})`,
-        );
+        failure = err;
       }
-      if (revoked.aborted || hardStop.aborted) return false;
-      await sleep(backoffMs(attempt, backoff), AbortSignal.any([hardStop, revoked]));
-      if (revoked.aborted || hardStop.aborted) return false;
     }
-  };
+  }
+
+  // The first attempt is a plain promise chain, not an async function: this runs once per
+  // record, and most records succeed the first time.
+  return (received, revoked) =>
+    attempt(received, 1).then(acked, (err: unknown) => redeliver(received, revoked, err));
 }
