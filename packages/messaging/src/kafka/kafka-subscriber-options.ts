@@ -8,9 +8,10 @@ export interface KafkaSubscriberOptions {
   /**
    * Bytes one fetch response may carry, across partitions. Default 1 MiB (the client's own
    * default is 50 MiB). The client parses a response in one synchronous go, and its parse slows
-   * down with the response's size (each read finds its chunk by a linear scan): a 50 MiB
-   * catch-up fetch cost ~25 µs of CPU per record and blocked the event loop for seconds in the
-   * P4 consume bench, where 1 MiB made the raw client ~4 × faster. It also bounds what the
+   * down with the response's size (each read finds its chunk by a linear scan): in the P4
+   * consume bench, 50 MiB catch-up fetches cost ~28 µs more CPU per record than 1 MiB ones (an
+   * estimated ~2 s of blocked event loop per full response), and 1 MiB made the raw client ~3 ×
+   * faster. It also bounds what the
    * client buffers beyond `maxBuffered`. Kafka still returns a record batch larger than this, so
    * a big message never stalls a partition.
    */
