@@ -11,9 +11,8 @@ export interface KafkaSubscriberOptions {
    * down with the response's size (each read finds its chunk by a linear scan): in the P4
    * consume bench, 50 MiB catch-up fetches cost ~28 µs more CPU per record than 1 MiB ones (an
    * estimated ~2 s of blocked event loop per full response), and 1 MiB made the raw client ~3 ×
-   * faster. It also bounds what the
-   * client buffers beyond `maxBuffered`. Kafka still returns a record batch larger than this, so
-   * a big message never stalls a partition.
+   * faster. It also bounds what the client buffers beyond `maxBuffered`. Kafka still returns a
+   * record batch larger than this, so a big message never stalls a partition.
    */
   maxFetchBytes?: number;
   /** Backoff before redelivering a record whose handler rejected: first delay, cap. Default 100 / 5000 ms. */
