@@ -15,7 +15,7 @@ export {
 } from './kafka/kafka-publisher.ts';
 export type { KafkaPublisherOptions } from './kafka/kafka-publisher.ts';
 export { createKafkaSubscriber } from './kafka/kafka-subscriber.ts';
-export type { KafkaSubscriberOptions } from './kafka/kafka-subscriber.ts';
+export type { KafkaSubscriberOptions } from './kafka/kafka-subscriber-options.ts';
 export { provisionTopics } from './kafka/provision-topics.ts';
 export type { TopicSpec } from './kafka/provision-topics.ts';
 export { createRouter } from './router/router.ts';

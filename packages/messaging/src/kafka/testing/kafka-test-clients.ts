@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TransportClients } from '../../contract/transport-under-test.ts';
 import { createKafkaPublisher } from '../kafka-publisher.ts';
-import { createKafkaSubscriber, type KafkaSubscriberOptions } from '../kafka-subscriber.ts';
+import { createKafkaSubscriber } from '../kafka-subscriber.ts';
+import type { KafkaSubscriberOptions } from '../kafka-subscriber-options.ts';
 import { provisionTopics } from '../provision-topics.ts';
 
 /** Kafka of the integration tests; `KAFKA_BROKERS` points them elsewhere. */
