@@ -75,7 +75,8 @@ console.log(
 );
 // Where the resident memory is: V8's heap, buffers outside it, the rest (code, threads, malloc).
 const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
-const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+const gauge = (name: string) =>
+  Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20;
 console.log(
   `M1 at the end: V8 heap used ${gauge('surge_nodejs_heap_size_used_bytes').toFixed(0)} MiB of ` +
     `${gauge('surge_nodejs_heap_size_total_bytes').toFixed(0)} MiB, external ${gauge('surge_nodejs_external_memory_bytes').toFixed(0)} MiB`,
