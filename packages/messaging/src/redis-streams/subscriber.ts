@@ -96,7 +96,7 @@ export function createRedisStreamsSubscriber(options: RedisStreamsSubscriberOpti
       group,
       handler,
       settings: s,
-      closeReads: () => closeRedis(reads),
+      closeReads: async (force) => (force ? reads.disconnect() : closeRedis(reads)),
     });
   }
 }

@@ -17,6 +17,9 @@ const SWEEP_AFTER_CLAIM_IDLES = 10;
  * (XCLAIM, counting a delivery) after a backoff, before any later entry. Every half `claimIdleMs`
  * it takes over entries idle that long with other (dead) members and handles them first.
  */
+/** How long close waits for CLIENT UNBLOCK before dropping the read connection instead, ms. */
+const UNBLOCK_TIMEOUT_MS = 2_000;
+
 export function startSubscription(p: {
   ops: StreamOps;
   stream: string;
@@ -24,7 +27,8 @@ export function startSubscription(p: {
   handler: Handler;
   settings: SubscriberSettings;
   /** Closes the blocking-read connection, after the loop stopped. */
-  closeReads: () => Promise<void>;
+  /** Closes the read connection: QUIT after pending replies, or at once (`force`) — a blocked read ends then. */
+  closeReads: (force: boolean) => Promise<void>;
 }): Subscription {
   const { ops, stream, handler, settings: s } = p;
   const where = `${stream} (group ${p.group}, consumer ${s.consumerName})`;
@@ -135,7 +139,17 @@ export function startSubscription(p: {
   async function shutdown(): Promise<void> {
     stopping.abort();
     if (blockedClientId !== undefined) {
-      await ops.unblock(blockedClientId).catch((err: unknown) => report(err, `unblocking ${where}`));
+      const id = blockedClientId;
+      const unblocked = await withTimeout(
+        () => ops.unblock(id),
+        Math.min(s.closeTimeoutMs, UNBLOCK_TIMEOUT_MS),
+      ).then(
+        () => true,
+        (err: unknown) => (report(err, `unblocking ${where}`), false),
+      );
+      // No UNBLOCK (Redis slow, connection busy): drop the read connection, so the blocked read
+      // ends now instead of after its BLOCK time (a QUIT would queue behind it).
+      if (!unblocked) await p.closeReads(true);
     }
     // The loop never rejects (its errors are reported above): a rejection here is the deadline.
     const finished = await withTimeout(() => loop, s.closeTimeoutMs).then(
@@ -157,7 +171,7 @@ export function startSubscription(p: {
       const err = new Error(`handlers of ${where} still ran after ${s.closeTimeoutMs} ms`);
       report(err, 'close: their entries stay pending until another member claims them');
     }
-    await p.closeReads();
+    await p.closeReads(!finished);
   }
 
   return { close: () => (closing ??= shutdown()) };
