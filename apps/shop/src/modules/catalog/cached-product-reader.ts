@@ -26,27 +26,30 @@ export function createCachedProductReader(opts: {
 }): ProductReader {
   const { products, repo, filter } = opts;
   const knownToExist = new LRUCache<string, true>({ max: opts.knownIdsMax ?? 10_000 });
+  const load = async (id: string): Promise<Product | undefined> => {
+    const record = await repo.findById(id);
+    if (!record) return undefined;
+    const { version: _version, ...rest } = record;
+    return rest;
+  };
   return {
     async get(id) {
       // Ids this process recently served skip the filter: asking Redis on every read of a hot
       // product would defeat L1 (P2). Any other id is checked first, so a flood of ids that
       // cannot exist never reaches the cache's loader bulkhead or MySQL (penetration).
-      if (filter && !knownToExist.has(id) && !(await filter.mightContain(id))) {
+      // `get` (not `has`) keeps a hot id recent; it is set once, not on every read.
+      const known = knownToExist.get(id) === true;
+      if (filter && !known && !(await filter.mightContain(id))) {
         opts.onFilterRejected?.();
         return undefined;
       }
       let product: Product | undefined;
       try {
-        product = await products.getOrLoad<Product>(id, async () => {
-          const record = await repo.findById(id);
-          if (!record) return undefined;
-          const { version: _version, ...rest } = record;
-          return rest;
-        });
+        product = await products.getOrLoad<Product>(id, () => load(id));
       } catch (err) {
         throw dependencyUnavailable('the catalog', err);
       }
-      if (product) knownToExist.set(id, true);
+      if (product && !known) knownToExist.set(id, true);
       return product;
     },
     invalidate: (id) => products.invalidate(id),
