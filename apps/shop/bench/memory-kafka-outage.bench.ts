@@ -4,47 +4,20 @@
 // the relay cannot send). Samples RSS once a second and prints start, peak and end (< 256 MiB).
 //   npm run bench -- m1-kafka-outage     (BENCH_SECONDS=60, BENCH_CONNECTIONS=50; control run with
 //   Kafka up: BENCH_KAFKA_BROKERS=127.0.0.1:9092)
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@surge/test-support';
-import { generateKeyPem } from '../src/modules/sessions/tokens.ts';
 import { load } from './harness/load.ts';
-import { startService } from './harness/processes.ts';
+import { startServiceWithProduct } from './harness/service-with-product.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 60);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const tag = crypto.randomUUID().slice(0, 8);
-const keys = await generateKeyPem();
-const admin = { email: `bench-${tag}@surge.local`, password: 'bench-admin-password' };
-const env: Record<string, string> = {
-  MYSQL_URL: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/surge_bench',
+const {
+  service,
+  productUrl: url,
+  post,
+} = await startServiceWithProduct('m1', {
   // A port nothing listens on: every Kafka call fails as it would with the brokers gone.
   KAFKA_BROKERS: process.env.BENCH_KAFKA_BROKERS ?? `127.0.0.1:${await freePort()}`,
-  KAFKA_TOPIC_PREFIX: `bench-${tag}-`,
-  JWT_PRIVATE_KEY: keys.privateKeyPem,
-  JWT_PUBLIC_KEY: keys.publicKeyPem,
-};
-const cli = fileURLToPath(new URL('../src/cli/admin-create.ts', import.meta.url));
-const created = spawnSync(process.execPath, [cli, '--email', admin.email, '--password', admin.password], {
-  env: { ...process.env, ...env },
-  encoding: 'utf8',
 });
-if (created.status !== 0) throw new Error(`admin:create failed: ${created.stderr}`);
-
-const service = await startService(env, `/tmp/surge-bench-m1-${tag}.log`);
-const post = async (path: string, body: unknown, token?: string) => {
-  const res = await fetch(service.baseUrl + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<Record<string, unknown>>;
-};
-const { accessToken } = (await post('/v1/sessions', admin)) as { accessToken: string };
-const product = await post('/v1/admin/products', { name: 'Memory phone', priceCents: 100 }, accessToken);
-const url = `${service.baseUrl}/v1/products/${String(product.id)}`;
-await fetch(url);
 
 const start = service.memory().rssMiB;
 let peak = start;

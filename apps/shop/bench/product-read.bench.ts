@@ -3,51 +3,20 @@
 // same JSON bytes. Both are their own processes; the load generator (wrk, else autocannon's CLI)
 // is a third. Alternating rounds, median ratio; also the service's memory after the load (M1).
 //   npm run bench -- p2     (BENCH_SECONDS=8, BENCH_ROUNDS=3, BENCH_CONNECTIONS=50, BENCH_ROLE=all)
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { generateKeyPem } from '../src/modules/sessions/tokens.ts';
 import { load, type LoadResult } from './harness/load.ts';
-import { median, startScript, startService } from './harness/processes.ts';
+import { median, startScript } from './harness/processes.ts';
+import { startServiceWithProduct } from './harness/service-with-product.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const role = process.env.BENCH_ROLE ?? 'all';
 const tag = crypto.randomUUID().slice(0, 8);
-const keys = await generateKeyPem();
-const admin = { email: `bench-${tag}@surge.local`, password: 'bench-admin-password' };
-const env: Record<string, string> = {
-  MYSQL_URL: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/surge_bench',
-  KAFKA_TOPIC_PREFIX: `bench-${tag}-`,
-  SURGE_ROLE: process.env.BENCH_ROLE ?? 'all',
-  JWT_PRIVATE_KEY: keys.privateKeyPem,
-  JWT_PUBLIC_KEY: keys.publicKeyPem,
-};
-
-const cli = fileURLToPath(new URL('../src/cli/admin-create.ts', import.meta.url));
-const created = spawnSync(process.execPath, [cli, '--email', admin.email, '--password', admin.password], {
-  env: { ...process.env, ...env },
-  encoding: 'utf8',
-});
-if (created.status !== 0) throw new Error(`admin:create failed: ${created.stderr}`);
-
-const service = await startService(env, `/tmp/surge-bench-p2-${tag}.log`);
-const post = async (path: string, body: unknown, token?: string) => {
-  const res = await fetch(service.baseUrl + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<Record<string, unknown>>;
-};
-const { accessToken } = (await post('/v1/sessions', admin)) as { accessToken: string };
-const product = await post(
-  '/v1/admin/products',
-  { name: 'Benchmark phone', description: 'A product read many times', priceCents: 49_900 },
-  accessToken,
-);
-const ours = `${service.baseUrl}/v1/products/${String(product.id)}`;
-const body = await (await fetch(ours)).text();
+const {
+  service,
+  productUrl: ours,
+  productBody: body,
+} = await startServiceWithProduct('p2', { SURGE_ROLE: role });
 
 const bare = await startScript(
   'bare-server.ts',
@@ -55,7 +24,7 @@ const bare = await startScript(
   '/ready',
   `/tmp/surge-bench-bare-${tag}.log`,
 );
-const ceiling = `${bare.baseUrl}/v1/products/${String(product.id)}`;
+const ceiling = `${bare.baseUrl}${new URL(ours).pathname}`;
 if ((await (await fetch(ceiling)).text()) !== body) throw new Error('the two sides answer different bodies');
 
 const show = (r: LoadResult) =>
@@ -63,7 +32,7 @@ const show = (r: LoadResult) =>
 const opts = { seconds, connections };
 console.log(
   `P2 warm product read: ${rounds} rounds × ${seconds} s × 2 sides, ${connections} connections, ` +
-    `role ${env.SURGE_ROLE}, load generator in its own process`,
+    `role ${role}, load generator in its own process`,
 );
 await load(ceiling, { ...opts, seconds: 3 }); // warm-up, both sides
 const warm = await load(ours, { ...opts, seconds: 3 });
