@@ -14,6 +14,10 @@ describe('avalanche: keys written together do not expire together', () => {
     const graceMs = 3_600_000;
     const cache = await t.open({
       maxConcurrentLoads: 64,
+      // This test is about TTL spread, not a slow Redis: on a loaded CI machine the default 500 ms
+      // command budget dropped a few of the 10,000 L2 writes (errors L2 suppresses by design),
+      // which left keys without a TTL to measure.
+      commandTimeoutMs: 10_000,
       defaults: { ttlMs: TTL_MS, jitterRatio: JITTER, graceMs },
     });
     const keys = Array.from({ length: KEYS }, (_, i) => `p${i}`);
