@@ -1,4 +1,4 @@
-// Architecture rules checked by `npm test` (SPEC §3, STYLE.md habit 7).
+// Architecture rules checked by `npm test` (ADR 0008, CONTRIBUTING.md habit 7).
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [

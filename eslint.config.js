@@ -17,8 +17,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (STYLE.md habit 7).' },
-        { selector: 'ExportAllDeclaration', message: 'No export * chains (STYLE.md habit 7).' },
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (CONTRIBUTING.md habit 7).' },
+        { selector: 'ExportAllDeclaration', message: 'No export * chains (CONTRIBUTING.md habit 7).' },
       ],
     },
   },

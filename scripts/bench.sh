@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench -- <scenario>`: runs one benchmark script (SPEC §12) with Node 24 and the local
+# `npm run bench -- <scenario>`: runs one benchmark script (docs/benchmarks.md) with Node 24 and the local
 # infrastructure up. Each prints its ceiling, its result and the ratio; docs/benchmarks.md records them.
 set -euo pipefail
 source "$(dirname "$0")/bootstrap.sh"

@@ -1,4 +1,4 @@
-// M1 (SPEC §12): the service's memory while Kafka is down — production profile and defaults, its
+// M1 (docs/benchmarks.md): the service's memory while Kafka is down — production profile and defaults, its
 // brokers pointed at a port where nothing listens (a broker that is gone), while wrk reads a
 // warm product and a client keeps registering users (each writes a `user.registered` outbox row
 // the relay cannot send). Samples RSS once a second and prints start, peak and end (< 256 MiB).

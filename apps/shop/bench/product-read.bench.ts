@@ -1,4 +1,4 @@
-// P2 (SPEC §12): a warm product read through the whole service — production profile, default log
+// P2 (docs/benchmarks.md): a warm product read through the whole service — production profile, default log
 // level and access log, every default as a user gets it — vs a bare Fastify route returning the
 // same JSON bytes. Both are their own processes; the load generator (wrk, else autocannon's CLI)
 // is a third. Alternating rounds, median ratio; also the service's memory after the load (M1).

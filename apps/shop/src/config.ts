@@ -3,7 +3,7 @@ import { Value } from 'typebox/value';
 
 /**
  * The service's configuration, read from the environment once at start-up, validated, frozen.
- * Nothing else in the service reads `process.env` (STYLE.md habit 4).
+ * Nothing else in the service reads `process.env` (CONTRIBUTING.md habit 4).
  */
 const ConfigSchema = Type.Object({
   /** `dev` seeds an admin and allows generated JWT keys; `test` is for the test suites. */

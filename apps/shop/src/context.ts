@@ -33,7 +33,7 @@ export interface Lifecycle {
 
 /**
  * The shared infrastructure every feature is built on: clients, config, logger, metrics and
- * lifecycle — nothing feature-specific (features live in modules/, SPEC §3).
+ * lifecycle — nothing feature-specific (features live in modules/, ADR 0008).
  */
 export interface Context {
   config: Config;

@@ -20,7 +20,7 @@ export class DomainError extends Error {
 export const isDomainError = (e: unknown): e is DomainError =>
   e instanceof Error && e.name === 'DomainError' && typeof (e as DomainError).code === 'string';
 
-/** No such resource — or one the caller may not know exists (SPEC G10: same answer). */
+/** No such resource — or one the caller may not know exists (G10: same answer). */
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `no ${what} with this id`);
 
 export const unauthorized = (detail = 'missing or invalid access token', cause?: unknown) =>

@@ -21,7 +21,7 @@ export interface ClusterLockOptions {
 }
 
 /**
- * The cluster half of stampede protection (SPEC §8): at most one instance runs the loader of a key
+ * The cluster half of stampede protection (ADR 0005): at most one instance runs the loader of a key
  * at a time, on redis-kit's lock (SET NX PX, compare-and-delete release). What the cache adds:
  * a Redis failure is an answer (`unavailable`: load without the lock) and opens a break of
  * `breakMs` during which nobody waits on a dead Redis; a failed release is only reported (the

@@ -31,7 +31,7 @@ export interface Cache {
 }
 
 /**
- * A cache-aside on bentocache (L1 memory LRU, L2 Redis, bus) with the protections of SPEC §8:
+ * A cache-aside on bentocache (L1 memory LRU, L2 Redis, bus) with the protections of ADR 0005:
  * jittered TTLs, negative caching, a cluster-wide fill lock, grace with backoff, a loader
  * bulkhead, and events on `node:diagnostics_channel` `surge:cache`. See ADR 0005.
  */

@@ -11,7 +11,7 @@ export interface LoadFailure {
  * Per-key memory of failed loads, in this process only, bounded to `maxKeys` (oldest dropped).
  * Two uses:
  * - **grace backoff**: while `now < retryAt` a key with a stale value serves it without calling
- *   the loader (SPEC §8 "with a backoff before the next try");
+ *   the loader (ADR 0005 "with a backoff before the next try");
  * - **shared failure**: callers that were already waiting when a load failed get that failure
  *   (their ticket is not newer than the failure) instead of each running the loader again behind
  *   bentocache's per-key mutex — without it 500 waiters on a dead database wait 500 timeouts.

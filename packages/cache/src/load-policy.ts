@@ -11,7 +11,7 @@ import { CacheBulkheadFullError, CacheLoadTimeoutError } from './errors.ts';
 /**
  * How a loader runs: behind a per-process bulkhead (at most `maxConcurrent` loader calls, up to
  * `maxQueued` waiting, the rest refused at once) so that a Redis outage — every read a miss —
- * cannot turn into one database query per request (SPEC §9); and under a timeout that aborts the
+ * cannot turn into one database query per request (docs/architecture.md, degradation); and under a timeout that aborts the
  * loader's signal. The timeout wraps the bulkhead, so time spent queued counts.
  */
 export function createLoadPolicy(opts: { maxConcurrent: number; maxQueued: number }) {

@@ -1,5 +1,5 @@
 /**
- * What the cache stores for "the loader found nothing" (penetration protection, SPEC §8):
+ * What the cache stores for "the loader found nothing" (penetration protection, ADR 0005):
  * bentocache refuses `undefined`, and `null` may be a real value. A cached value that has this
  * exact shape reads back as `undefined`.
  */

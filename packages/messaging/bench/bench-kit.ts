@@ -1,5 +1,5 @@
 /**
- * Shared helpers of the messaging benchmarks (STYLE.md habit 11): settings from the environment,
+ * Shared helpers of the messaging benchmarks (CONTRIBUTING.md habit 11): settings from the environment,
  * the message bodies both sides publish, topic and group clean-up, and printing.
  * Benchmarks are scripts run by hand (`node packages/messaging/bench/<file>.ts`), never tests.
  */

@@ -1,5 +1,5 @@
 /**
- * P4 consume (SPEC §12): `createKafkaSubscriber` vs a raw `@platformatic/kafka` MessagesStream
+ * P4 consume (docs/benchmarks.md): `createKafkaSubscriber` vs a raw `@platformatic/kafka` MessagesStream
  * consumer. Target: ours ≥ 0.8 × raw with the same delivery guarantees.
  *
  * A topic with 3 partitions is filled once with N CloudEvents records; each run reads all of them

@@ -1,5 +1,5 @@
 /**
- * P4 publish (SPEC §12): `createKafkaPublisher` vs the raw `@platformatic/kafka` Producer with the
+ * P4 publish (docs/benchmarks.md): `createKafkaPublisher` vs the raw `@platformatic/kafka` Producer with the
  * same settings (idempotent, acks=all, string serialisers, same timeouts and retries), the same
  * records (same ~300-byte JSON values over 16 keys, same CloudEvents headers), the same batch size
  * and the same number of concurrent outstanding calls. Target: ours ≥ 0.8 × raw.

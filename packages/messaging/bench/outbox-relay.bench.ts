@@ -1,10 +1,10 @@
-// SPEC P5, outbox relay: (a) the raw ceiling — our Kafka publisher publishing pre-built messages
+// P5 (docs/benchmarks.md), outbox relay: (a) the raw ceiling — our Kafka publisher publishing pre-built messages
 // in relay-sized batches; (b) the relay draining as many pre-inserted rows; (a) and (b) alternate
 // for --rounds rounds so load from other processes hits both alike, and the medians are compared;
 // (c) events inserted at a steady rate, one transaction each, while the relay runs:
 // created→published latency and the oldest-unsent age sampled every 50 ms.
 // Run: `source scripts/lib/node.sh && node packages/messaging/bench/outbox-relay.bench.ts`
-// Options: --n=30000 --rounds=3 --rate=1000 --seconds=20 (needs local MariaDB and Kafka, SPEC §5).
+// Options: --n=30000 --rounds=3 --rate=1000 --seconds=20 (needs local MariaDB and Kafka, ADR 0002).
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import { Registry } from 'prom-client';
@@ -106,7 +106,7 @@ async function steadyLoad(db: Kysely<TestDb>, publisher: Publisher, topic: strin
   const table = await newOutboxTable(db);
   const outbox = createOutbox({ table });
   const t = sql.table(table);
-  // No notifier: the relay runs in the worker process, apart from the API that inserts (SPEC §2).
+  // No notifier: the relay runs in the worker process, apart from the API that inserts (docs/architecture.md).
   const relay = createOutboxRelay({ db, publisher, table, lock: { name: uniqueName('bench') } });
   relay.start();
   await until(() => relay.active, 10_000, 'the relay to become active');

@@ -1,5 +1,5 @@
 /**
- * M1 (SPEC §12): publisher memory stays flat during a Kafka outage because its buffer is bounded
+ * M1 (docs/benchmarks.md): publisher memory stays flat during a Kafka outage because its buffer is bounded
  * (`maxInFlightBytes`), and publishing recovers by itself when the broker returns.
  *
  * Starts a throwaway broker on 127.0.0.1:29092 (never the shared one on 9092), publishes from

@@ -1,6 +1,6 @@
 /**
  * A semaphore counted in bytes: bounds the memory of messages a publisher holds while waiting for
- * acks (SPEC M1). `acquire` waits in FIFO order until the bytes fit, or rejects when its signal
+ * acks (M1, docs/benchmarks.md). `acquire` waits in FIFO order until the bytes fit, or rejects when its signal
  * aborts; `release` returns bytes and wakes waiters.
  */
 export class ByteBudget {

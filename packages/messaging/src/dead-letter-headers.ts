@@ -1,4 +1,4 @@
-/** Headers every dead-letter record carries (SPEC §11), beside the original record's headers. */
+/** Headers every dead-letter record carries (packages/messaging/README.md), beside the original record's headers. */
 export const DLT = {
   topic: 'dlt_original_topic',
   partition: 'dlt_original_partition',

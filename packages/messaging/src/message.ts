@@ -1,5 +1,5 @@
 /**
- * A message as handlers and publishers see it: a CloudEvents 1.0 event (SPEC §11) plus the
+ * A message as handlers and publishers see it: a CloudEvents 1.0 event (packages/messaging/README.md) plus the
  * partition key. On the wire it travels in binary mode: attributes as `ce_*` headers, `data` as
  * the JSON value.
  */

@@ -11,5 +11,5 @@ export type { RedisLock, RedisLockOptions, HeldLock } from './lock/redis-lock.ts
 export { failFastRedisOptions } from './connection/fail-fast-options.ts';
 export { whenReady } from './connection/when-ready.ts';
 
-// Planned here, each in its own folder with its scripts (SPEC §3): rate limiter (GCRA,
+// Planned here, each in its own folder with its scripts (ADR 0008): rate limiter (GCRA,
 // src/rate-limit/), idempotency keys (src/idempotency/).

@@ -12,7 +12,7 @@ import { healthRoutes } from './health-routes.ts';
 import { lazyRequestLogger } from './request-logger.ts';
 import { strictValidatorCompiler } from './validator.ts';
 
-/** Bodies above this are refused with 413 (SPEC §6). */
+/** Bodies above this are refused with 413 (docs/api.md). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;

@@ -1,8 +1,8 @@
 /**
- * SPEC §9 as data: what an instance cannot do, or does in a lesser way, while a shared dependency
+ * docs/architecture.md, degradation as data: what an instance cannot do, or does in a lesser way, while a shared dependency
  * is down. Readiness reports such an outage as `warn` with these features and stays 200, because
  * every instance sees the same outage (docs/adr/0006-readiness-semantics.md). A check not listed
- * here fails readiness. Orders and payment are SPEC features whose modules are still to come;
+ * here fails readiness. Orders and payment are planned features whose modules are still to come;
  * they are listed so the report does not change when they land.
  */
 export const DEGRADED_WHEN_DOWN = {

@@ -20,7 +20,7 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: Context }> = async (app, { 
       degradedWhenDown: DEGRADED_WHEN_DOWN,
     });
     const lifecycle = ctx.lifecycle.state;
-    // SPEC §10: only this instance's own state fails readiness (starting, draining, or a check
+    // docs/operations.md: only this instance's own state fails readiness (starting, draining, or a check
     // that is not a shared dependency); a shared outage is `warn` and keeps it in the pool.
     const status = lifecycle === 'ready' ? report.status : 'fail';
     const body = { ...report, status, ...(lifecycle === 'ready' ? {} : { output: lifecycle }) };

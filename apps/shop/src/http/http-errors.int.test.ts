@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { newUser, startTestApp, type TestApp } from '../testing/test-app.ts';
 
-/** SPEC G9: bad input is a 4xx problem+json with a stable code, never a 5xx. */
+/** G9: bad input is a 4xx problem+json with a stable code, never a 5xx. */
 describe('bad input gets a clear 4xx problem+json', () => {
   let t: TestApp;
   before(async () => {

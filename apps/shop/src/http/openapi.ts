@@ -33,7 +33,7 @@ export type ProblemCodes = Readonly<Partial<Record<number, readonly string[]>>>;
 export const INVALID_QUERY: ProblemCodes = { 400: ['VALIDATION_FAILED'] };
 
 /**
- * A path parameter that fails its schema (SPEC §6: a malformed id is 400), is not valid
+ * A path parameter that fails its schema (docs/api.md: a malformed id is 400), is not valid
  * percent-encoding, or is longer than the router allows (error-handler.ts `frameworkErrors`).
  */
 export const PATH_PARAMS: ProblemCodes = { 400: ['BAD_URL', 'VALIDATION_FAILED'], 414: ['URI_TOO_LONG'] };
@@ -60,7 +60,7 @@ export const AUTHENTICATED: ProblemCodes = { 401: ['UNAUTHORIZED'] };
 /** Behind `app.authenticate` and `app.requireRole('admin')`. */
 export const ADMIN_ONLY: ProblemCodes = { 401: ['UNAUTHORIZED'], 403: ['FORBIDDEN'] };
 
-/** A dependency the route cannot do without is down (SPEC §9); `Retry-After` says when to retry. */
+/** A dependency the route cannot do without is down (docs/architecture.md, degradation); `Retry-After` says when to retry. */
 export const DEPENDENCY_DOWN: ProblemCodes = { 503: ['DEPENDENCY_UNAVAILABLE'] };
 
 /** Any route: an unexpected error, with nothing internal in the body (the log has the stack). */

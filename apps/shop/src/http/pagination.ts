@@ -1,7 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { invalidCursor } from '../errors.ts';
 
-/** `?cursor=&limit=` (SPEC §6): limit 1..100, default 20; the cursor is opaque to clients. */
+/** `?cursor=&limit=` (docs/api.md): limit 1..100, default 20; the cursor is opaque to clients. */
 export const PageQuery = Type.Object(
   {
     cursor: Type.Optional(Type.String({ maxLength: 200 })),

@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import { currentTrace } from '@surge/messaging';
 import type { Config } from '../config.ts';
 
-/** Log redaction: no secrets or tokens in logs (SPEC §10). */
+/** Log redaction: no secrets or tokens in logs (docs/operations.md). */
 const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { failFastRedisOptions, whenReady } from '@surge/redis-kit';
 
 /**
- * The service's ioredis client: fails fast instead of queueing when Redis is down (SPEC G8) and
+ * The service's ioredis client: fails fast instead of queueing when Redis is down (G8) and
  * reconnects by itself when Redis returns (redis-kit `failFastRedisOptions`).
  */
 export function createRedis(url: string, opts: { timeoutMs: number; name: string }): Redis {

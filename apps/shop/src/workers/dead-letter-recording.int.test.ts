@@ -22,7 +22,7 @@ function keyFor(topic: string, partition: number, partitions: number): string {
 }
 
 /**
- * SPEC G7 regression: the recorders of the dead-letter topics once shared one consumer
+ * G7 regression: the recorders of the dead-letter topics once shared one consumer
  * group, each subscribed to a different topic. The client's assigner spreads every subscribed
  * partition over every member regardless of what each member subscribed to, so most `.dlt`
  * partitions sat with members that never fetch them: 8 of 9 dead letters were never recorded.

@@ -28,7 +28,7 @@ interface Ready {
 }
 
 /**
- * SPEC §9 (Kafka row) and G8: registrations write the user and its event to MySQL (outbox), so a
+ * docs/architecture.md, degradation (Kafka row) and G8: registrations write the user and its event to MySQL (outbox), so a
  * Kafka outage costs them nothing; the relay and the consumers heal by themselves when the broker
  * returns, and every welcome arrives exactly once (G6).
  */

@@ -28,7 +28,7 @@ export interface BloomRebuilder {
   stop(): Promise<void>;
 }
 
-/** Rebuilds `filter` from `source` in the background, one instance at a time (SPEC §8). */
+/** Rebuilds `filter` from `source` in the background, one instance at a time (ADR 0005). */
 export function startBloomRebuilder(options: BloomRebuilderOptions): BloomRebuilder {
   const { filter, redis, source, intervalMs, log = silentLog } = options;
   const lockTtlMs = options.lockTtlMs ?? Math.ceil(intervalMs * 0.9);

@@ -65,7 +65,7 @@ export interface BloomFilter {
 const LOG_INTERVAL_MS = 10_000;
 const KEY_NAME = /^[\w.-]+$/;
 
-/** A Bloom filter on a Redis bitmap (SPEC §8, penetration). */
+/** A Bloom filter on a Redis bitmap (ADR 0005, penetration). */
 export function createBloomFilter(options: BloomFilterOptions): BloomFilter {
   const { redis, key, log = silentLog } = options;
   const { checkTimeoutMs = 250, batchSize = 1000, rebuildLeaseMs = 60_000 } = options;

@@ -8,7 +8,7 @@ import { registerRestartCases } from './restart-cases.ts';
 import type { TransportUnderTest } from './transport-under-test.ts';
 
 /**
- * Registers the transport contract (SPEC §13), modelled on Watermill's universal Pub/Sub test
+ * Registers the transport contract (CONTRIBUTING.md, tests), modelled on Watermill's universal Pub/Sub test
  * suite: every transport's `*.int.test.ts` calls this with its factories and passes the same
  * tests. Tests of features the transport does not declare are registered as skipped with the
  * reason. Each test uses its own topic and groups and closes what it opens, so contract runs can

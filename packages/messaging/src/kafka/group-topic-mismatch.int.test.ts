@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { kafkaClients, testBrokers } from './testing/kafka-test-clients.ts';
 
 /**
- * SPEC G7 regression, at the transport: one process subscribing a group to two different
+ * G7 regression, at the transport: one process subscribing a group to two different
  * topics leaves some of their partitions with members that never fetch them, so the subscriber
  * refuses the second subscription (before it joins the group).
  */

@@ -43,7 +43,7 @@ function classifySendError(err: unknown): Error {
 
 /**
  * Kafka publisher: idempotent producer, `acks=all`; `publish` resolves only after the broker
- * acknowledged every message. Memory is bounded by `maxInFlightBytes` (SPEC M1): when full,
+ * acknowledged every message. Memory is bounded by `maxInFlightBytes` (M1, docs/benchmarks.md): when full,
  * `publish` waits (backpressure) up to its timeout, then rejects — during a broker outage callers
  * fail fast instead of the process buffering without limit.
  */

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /**
- * Relay metrics (SPEC §10), labelled by outbox table. Gauges are set by the active relay only and
+ * Relay metrics (docs/operations.md), labelled by outbox table. Gauges are set by the active relay only and
  * zeroed by standbys, so aggregate them across instances with `max`, not `sum`.
  */
 export interface OutboxMetrics {

@@ -9,7 +9,7 @@ import type { Message } from '../message.ts';
 import { createOutboxTable, type OutboxTable } from './outbox-table.ts';
 import { sleep } from '@surge/resilience';
 
-/** Local services of the integration tests (SPEC §5). */
+/** Local services of the integration tests (ADR 0002). */
 export const TEST_BROKERS = ['127.0.0.1:9092'];
 const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', connectTimeout: 5000 };
 

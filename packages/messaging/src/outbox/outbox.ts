@@ -3,7 +3,7 @@ import type { Message } from '../message.ts';
 import { encodeOutboxMessage } from './outbox-codec.ts';
 import { assertTableName } from './outbox-table.ts';
 
-/** Writes events into the outbox table inside the caller's transaction (SPEC §2 "Two outboxes"). */
+/** Writes events into the outbox table inside the caller's transaction (docs/architecture.md "Two outboxes"). */
 export interface Outbox {
   readonly table: string;
   /**

@@ -21,7 +21,7 @@ const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e)
 
 /**
  * Publishes a delivery that failed for good to `<topic>.dlt` with its origin and error in `dlt_*`
- * headers, then acks it so the partition moves on (SPEC G7). Transient errors are never
+ * headers, then acks it so the partition moves on (G7). Transient errors are never
  * dead-lettered (they reach here only on shutdown) and are rethrown. If the dead-letter publish
  * itself fails, the error propagates: the record is not acked and is redelivered — nothing is
  * dropped without a record.

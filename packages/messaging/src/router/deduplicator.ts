@@ -20,7 +20,7 @@ export function createRedisDedupeStore(redis: Redis, prefix = 'surge:dedupe:'): 
  * Skips a delivery whose event id this group already processed (transport redeliveries after a
  * crash or rebalance), and remembers ids after success. The window (`ttlMs`, default 24 h) must
  * exceed the longest redelivery delay. It narrows duplicates; handlers whose side effects must
- * happen exactly once still make them idempotent in their own store (SPEC G6). A store outage is
+ * happen exactly once still make them idempotent in their own store (G6). A store outage is
  * a transient error: the record waits rather than risk a duplicate.
  */
 export function deduplicator(opts: { store: DedupeStore; group: string; ttlMs?: number }): Middleware {

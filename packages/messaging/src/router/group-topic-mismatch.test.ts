@@ -20,7 +20,7 @@ const publisher: Publisher = { publish: () => Promise.resolve(), close: () => Pr
 const handle = () => Promise.resolve();
 
 /**
- * Regression (SPEC G7): three dead-letter recorders shared one group, each on its own `.dlt`
+ * Regression (G7): three dead-letter recorders shared one group, each on its own `.dlt`
  * topic; Kafka gave most partitions to members that never fetch them and 8 of 9 dead letters
  * were never recorded. The router now refuses that configuration when it is built.
  */

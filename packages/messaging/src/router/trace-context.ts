@@ -17,7 +17,7 @@ const storage = new AsyncLocalStorage<TraceContext>();
 export const currentTrace = (): TraceContext | undefined => storage.getStore();
 
 /**
- * Continues the W3C trace (`traceparent` header, SPEC §10) of each delivery: the handler runs
+ * Continues the W3C trace (`traceparent` header, docs/operations.md) of each delivery: the handler runs
  * with `currentTrace()` set to the same trace id and a new span id, so what it logs and publishes
  * joins the trace of the request that caused the message. A delivery without a valid
  * `traceparent` starts a new trace.

@@ -3,12 +3,12 @@ import type { RedisOptions } from 'ioredis';
 
 /**
  * Reconnect delays: from ~50 ms, doubling, at most 2 s — short, because requests fail fast
- * meanwhile and the service heals as soon as Redis is back (SPEC G8).
+ * meanwhile and the service heals as soon as Redis is back (G8).
  */
 const RECONNECT = { baseMs: 50, maxMs: 2_000 } as const;
 
 /**
- * ioredis options of a client that fails fast instead of queueing while Redis is down (SPEC G8):
+ * ioredis options of a client that fails fast instead of queueing while Redis is down (G8):
  * no offline queue, one retry per command, `commandTimeoutMs` on every command, and
  * reconnection forever with jittered backoff so it heals by itself. Spread them last over the
  * caller's options (TLS, credentials): `new Redis(url, { ...tls, ...failFastRedisOptions(…) })`.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A Lua script file checked against the conventions (STYLE.md, BullMQ): see {@link readScriptFile}. */
+/** A Lua script file checked against the conventions (CONTRIBUTING.md, BullMQ): see {@link readScriptFile}. */
 export interface ScriptFile {
   /** File name without `.lua`, e.g. `rotate-refresh-2`. */
   readonly id: string;

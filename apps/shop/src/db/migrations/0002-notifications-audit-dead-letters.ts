@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // Primary key = the event id: a redelivered event inserts nothing (effectively once, SPEC G6).
+  // Primary key = the event id: a redelivered event inserts nothing (effectively once, G6).
   await sql`
     CREATE TABLE notifications (
       id CHAR(36) NOT NULL PRIMARY KEY,

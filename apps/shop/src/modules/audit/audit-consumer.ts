@@ -1,7 +1,7 @@
 import type { Handler } from '@surge/messaging';
 import type { AuditRepo } from './audit-repo.ts';
 
-/** audit: every event of the topic, appended once (primary key = event id, SPEC G6). */
+/** audit: every event of the topic, appended once (primary key = event id, G6). */
 export function auditConsumer(repo: AuditRepo): Handler {
   return async (delivery) => {
     await repo.appendOnce({

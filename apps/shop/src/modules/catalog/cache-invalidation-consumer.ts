@@ -5,7 +5,7 @@ import type { ProductReader } from './product-reader.ts';
 /**
  * cache-invalidation: drops a product from every instance's cache when it changes, and makes sure
  * the Bloom filter knows its id. The admin route already does both after its commit; this
- * consumer covers a route that could not (Redis down) and changes made elsewhere (SPEC §8).
+ * consumer covers a route that could not (Redis down) and changes made elsewhere (ADR 0005).
  * Idempotent: invalidating and setting filter bits twice is harmless; a Redis error is retried.
  */
 export function cacheInvalidationConsumer(reader: ProductReader): Handler {

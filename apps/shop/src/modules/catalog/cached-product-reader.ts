@@ -11,7 +11,7 @@ export interface IdFilter {
 }
 
 /**
- * Products through the two-tier cache (SPEC §8): a Bloom filter rejects ids that cannot exist
+ * Products through the two-tier cache (ADR 0005): a Bloom filter rejects ids that cannot exist
  * before the cache or MySQL is touched; misses load from MySQL once per key across the cluster;
  * "not found" is cached briefly; failures serve the stale value within grace. With nothing to
  * serve, a dependency failure is a 503, never a 500.

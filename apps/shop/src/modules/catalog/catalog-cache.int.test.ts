@@ -33,7 +33,7 @@ async function createProduct(t: TestApp, name = 'Cached thing') {
   return res.json<{ id: string }>().id;
 }
 
-describe('product cache across two instances (SPEC §8, P3)', () => {
+describe('product cache across two instances (ADR 0005, P3)', () => {
   let a: TestApp;
   let b: TestApp;
   before(async () => {
@@ -128,7 +128,7 @@ describe('product cache across two instances (SPEC §8, P3)', () => {
   });
 });
 
-describe('product reads while Redis is down (SPEC §9)', () => {
+describe('product reads while Redis is down (docs/architecture.md, degradation)', () => {
   it('keep answering from L1 and MySQL, without hanging; heal when Redis returns', async () => {
     const redis = await throwawayRedis();
     await redis.start();

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '@surge/messaging';
 
-/** `surge.catalog.v1`, key productId (SPEC §11). */
+/** `surge.catalog.v1`, key productId (packages/messaging/README.md). */
 export const CATALOG_TOPIC = 'surge.catalog.v1';
 
 export const ProductChanged = defineEvent({

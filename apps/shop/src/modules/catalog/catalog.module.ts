@@ -11,7 +11,7 @@ import { createProductsRepo } from './products-repo.ts';
 
 /**
  * catalog: products in MySQL, read through the two-tier cache behind a Bloom filter of existing
- * ids (SPEC §8); admin create/patch publish `product.changed` through the outbox; a consumer
+ * ids (ADR 0005); admin create/patch publish `product.changed` through the outbox; a consumer
  * invalidates every instance's cache; the worker rebuilds the filter from MySQL in the background.
  */
 export const catalogModule = defineModule({

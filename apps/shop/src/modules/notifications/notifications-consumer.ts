@@ -4,7 +4,7 @@ import type { NotificationsRepo } from './notifications-repo.ts';
 
 /**
  * notifications: a welcome notification per `user.registered`. The row's id is the event id, so
- * a redelivered event changes nothing (SPEC G6).
+ * a redelivered event changes nothing (G6).
  */
 export function notificationsConsumer(repo: NotificationsRepo): Handler {
   return async (delivery) => {

@@ -36,7 +36,7 @@ export const authPlugin = fp(
       try {
         revoked = await opts.refreshStore.isRevoked(claims.sid);
       } catch (err) {
-        // Redis down: accept the signed, unexpired token (SPEC §9: users keep working). A revoked
+        // Redis down: accept the signed, unexpired token (docs/architecture.md, degradation: users keep working). A revoked
         // token can then live until its short expiry; the trade-off is in docs/adr/0003.
         request.log.warn({ err }, 'session revocation check unavailable; accepting token');
       }

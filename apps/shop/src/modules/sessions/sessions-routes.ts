@@ -54,7 +54,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
       try {
         session = await refreshStore.issue(found.id);
       } catch (err) {
-        // SPEC §9: with Redis down, login still works; the session just cannot be refreshed.
+        // docs/architecture.md, degradation: with Redis down, login still works; the session just cannot be refreshed.
         request.log.warn({ err }, 'session store unavailable; issuing an access token without refresh');
         session = { familyId: crypto.randomUUID(), refreshToken: null };
       }

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineEvent } from '@surge/messaging';
 
-/** `surge.users.v1`, key userId (SPEC §11). */
+/** `surge.users.v1`, key userId (packages/messaging/README.md). */
 export const USERS_TOPIC = 'surge.users.v1';
 
 export const UserRegistered = defineEvent({
