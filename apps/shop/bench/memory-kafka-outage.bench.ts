@@ -47,7 +47,9 @@ console.log(
     `end ${end.rssMiB.toFixed(0)} MiB (VmHWM ${end.peakMiB.toFixed(0)}; target < 256)`,
 );
 // Where the resident memory is: V8's heap, buffers outside it, the rest (code, threads, malloc).
-const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
+const metrics = await (
+  await fetch(`${service.baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })
+).text();
 const gauge = (name: string) =>
   Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20;
 console.log(

@@ -25,7 +25,8 @@ const bare = await startScript(
   `/tmp/surge-bench-bare-${tag}.log`,
 );
 const ceiling = `${bare.baseUrl}${new URL(ours).pathname}`;
-if ((await (await fetch(ceiling)).text()) !== body) throw new Error('the two sides answer different bodies');
+if ((await (await fetch(ceiling, { signal: AbortSignal.timeout(10_000) })).text()) !== body)
+  throw new Error('the two sides answer different bodies');
 
 const show = (r: LoadResult) =>
   `${r.rps.toFixed(0)} req/s (p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors})`;

@@ -43,6 +43,7 @@ export async function startServiceWithProduct(
   const post = async (path: string, body: unknown, token?: string) => {
     const res = await fetch(service.baseUrl + path, {
       method: 'POST',
+      signal: AbortSignal.timeout(10_000),
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
     });
@@ -56,6 +57,6 @@ export async function startServiceWithProduct(
     accessToken,
   );
   const productUrl = `${service.baseUrl}/v1/products/${String(product.id)}`;
-  const productBody = await (await fetch(productUrl)).text();
+  const productBody = await (await fetch(productUrl, { signal: AbortSignal.timeout(10_000) })).text();
   return { service, productUrl, productBody, post };
 }
