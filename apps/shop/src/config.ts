@@ -52,6 +52,10 @@ const ConfigSchema = Type.Object({
   catalogBloomFalsePositiveRate: Type.Number({ exclusiveMinimum: 0, maximum: 0.5 }),
   /** How often the worker rebuilds the product Bloom filter from MySQL. Default 600000 ms. */
   bloomRebuildIntervalMs: Type.Integer({ minimum: 1000 }),
+  /** How often a worker puts the stock of sales opening within 10 min into Redis (idempotent). Default 30000 ms. */
+  saleWarmIntervalMs: Type.Integer({ minimum: 100 }),
+  /** How old each instance's view of a sale's remaining units may be. Default 250 ms. */
+  saleRemainingRefreshMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
   /** Budget for one dependency call (Redis command, MySQL query, health probe). Default 1000 ms. */
   dependencyTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
   /** Time a SIGTERM allows in-flight work to finish before a forced exit. Default 10000 ms. */
@@ -132,6 +136,8 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     catalogExpectedProducts: int(env, 'CATALOG_EXPECTED_PRODUCTS', 1_000_000),
     catalogBloomFalsePositiveRate: Number(env.CATALOG_BLOOM_FP_RATE ?? 0.001),
     bloomRebuildIntervalMs: int(env, 'BLOOM_REBUILD_INTERVAL_MS', 600_000),
+    saleWarmIntervalMs: int(env, 'SALE_WARM_INTERVAL_MS', 30_000),
+    saleRemainingRefreshMs: int(env, 'SALE_REMAINING_REFRESH_MS', 250),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     drainDelayMs: int(env, 'SHUTDOWN_DRAIN_DELAY_MS', 0),
     accessLog: {

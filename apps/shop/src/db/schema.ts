@@ -9,6 +9,7 @@ export interface Database {
   dead_letters: DeadLettersTable;
   outbox: OutboxTable;
   products: ProductsTable;
+  flash_sales: FlashSalesTable;
   kysely_migration: { name: string; timestamp: string };
 }
 
@@ -72,6 +73,21 @@ export interface ProductsTable {
   /** Integer cents; mysql2 returns BIGINT as number within 2^53. */
   price_cents: number;
   /** Incremented by every change; carried by `product.changed` so consumers can order them. */
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface FlashSalesTable {
+  id: string;
+  product_id: string;
+  stock: number;
+  /** Units in non-rejected orders; only ever moved by guarded updates (`sold + ? <= stock`). */
+  sold: number;
+  price_cents: number;
+  starts_at: Date;
+  ends_at: Date;
+  per_user_limit: number;
   version: number;
   created_at: Date;
   updated_at: Date;

@@ -5,6 +5,7 @@ import { auditModule } from './audit/audit.module.ts';
 import { catalogModule } from './catalog/catalog.module.ts';
 import { deadLettersModule } from './dead-letters/dead-letters.module.ts';
 import type { Feature } from './feature-module.ts';
+import { flashSalesModule } from './flash-sales/flash-sales.module.ts';
 import { notificationsModule } from './notifications/notifications.module.ts';
 import { sessionsModule } from './sessions/sessions.module.ts';
 import { usersModule } from './users/users.module.ts';
@@ -19,6 +20,7 @@ export const modules = [
   notificationsModule,
   auditModule,
   catalogModule,
+  flashSalesModule,
   deadLettersModule,
 ] as const;
 

@@ -1,0 +1,23 @@
+import { Type } from 'typebox';
+import { defineEvent } from '@surge/messaging';
+import { CATALOG_TOPIC } from '../catalog/catalog-events.ts';
+
+/** On `surge.catalog.v1` (what is for sale), key saleId. */
+export const FlashSaleChanged = defineEvent({
+  type: 'surge.flash_sale.changed.v1',
+  topic: CATALOG_TOPIC,
+  schema: Type.Object(
+    {
+      saleId: Type.String({ format: 'uuid' }),
+      productId: Type.String({ format: 'uuid' }),
+      stock: Type.Integer({ minimum: 1 }),
+      priceCents: Type.Integer({ minimum: 0 }),
+      startsAt: Type.String({ format: 'date-time' }),
+      endsAt: Type.String({ format: 'date-time' }),
+      perUserLimit: Type.Integer({ minimum: 1 }),
+      /** Monotonic per sale: a consumer can ignore an older change that arrives late. */
+      version: Type.Integer({ minimum: 1 }),
+    },
+    { additionalProperties: false },
+  ),
+});

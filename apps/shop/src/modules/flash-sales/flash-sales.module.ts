@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import type { Handler } from '@surge/messaging';
+import { CATALOG_TOPIC } from '../catalog/catalog-events.ts';
+import { createProductsRepo } from '../catalog/products-repo.ts';
+import { defineModule } from '../feature-module.ts';
+import { FlashSaleChanged } from './flash-sale-events.ts';
+import { createFlashSaleReader } from './flash-sale-view.ts';
+import { FLASH_SALE_PROBLEMS, flashSalesRoutes } from './flash-sales-routes.ts';
+import { createFlashSalesRepo, type FlashSaleRecord } from './flash-sales-repo.ts';
+import * as m0010 from './migrations/0010-flash-sales.ts';
+import { createRemainingSnapshots } from './remaining-snapshots.ts';
+import { createSaleStock } from './sale-stock.ts';
+import { startStockWarmer } from './stock-warmer.ts';
+
+/**
+ * Every key of a sale outlives its end by this much: orders placed at the last moment still
+ * need their reservation for the payment window, cancellation and reconciliation.
+ */
+const SALE_REDIS_RETENTION_MS = 7 * 86_400_000;
+/** A sale's stock goes into Redis this long before it opens (and again every warm-up round). */
+const WARM_HORIZON_MS = 10 * 60_000;
+
+/**
+ * flash-sales: sales in MySQL (admin-created, `flash_sale.changed` through the outbox), their
+ * stock in Redis (docs/architecture.md, "Redis state of a sale"), the sale view through the
+ * cache with each instance's ~250 ms snapshot of the remaining units.
+ */
+export const flashSalesModule = defineModule({
+  name: 'flashSales',
+  migrations: { '0010-flash-sales': m0010 },
+  events: [FlashSaleChanged],
+  problems: FLASH_SALE_PROBLEMS,
+  create(ctx) {
+    const { config } = ctx;
+    const repo = createFlashSalesRepo(ctx.db);
+    const stock = createSaleStock(ctx.redis, { tombstoneTtlMs: SALE_REDIS_RETENTION_MS });
+    const snapshots = createRemainingSnapshots({
+      read: (saleId) => stock.remaining(saleId),
+      refreshMs: config.saleRemainingRefreshMs,
+    });
+    const reader = createFlashSaleReader({ sales: ctx.cache.namespace('flash-sale'), repo, snapshots });
+    const log = ctx.logger.child({ component: 'flash-sales' });
+    const warm = (sale: FlashSaleRecord) =>
+      stock.warm(sale.id, {
+        stock: sale.stock,
+        startsAtMs: Date.parse(sale.startsAt),
+        endsAtMs: Date.parse(sale.endsAt),
+        perUserLimit: sale.perUserLimit,
+        expireAtMs: Date.parse(sale.endsAt) + SALE_REDIS_RETENTION_MS,
+      });
+    // Every instance drops its cached view of a changed sale; idempotent, Redis errors retried.
+    const invalidateView: Handler = async (delivery) => {
+      if (delivery.type !== FlashSaleChanged.type) return;
+      await reader.invalidate(FlashSaleChanged.parse(delivery.data).saleId);
+    };
+    return {
+      repo,
+      stock,
+      reader,
+      snapshots,
+      routes: async (app: FastifyInstance) => {
+        await app.register(flashSalesRoutes, {
+          db: ctx.db,
+          sales: repo,
+          products: createProductsRepo(ctx.db),
+          reader,
+          outbox: ctx.outbox,
+          topic: ctx.topic,
+          warm,
+        });
+      },
+      consumers: [
+        {
+          name: 'flash-sale-cache',
+          topic: CATALOG_TOPIC,
+          group: 'surge-flash-sale-cache',
+          handle: invalidateView,
+        },
+      ],
+      jobs: [
+        {
+          name: 'stock-warmer',
+          start: () =>
+            startStockWarmer({
+              repo,
+              warm,
+              intervalMs: config.saleWarmIntervalMs,
+              horizonMs: WARM_HORIZON_MS,
+              log,
+            }),
+        },
+      ],
+    };
+  },
+});
