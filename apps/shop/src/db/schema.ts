@@ -10,6 +10,7 @@ export interface Database {
   outbox: OutboxTable;
   products: ProductsTable;
   flash_sales: FlashSalesTable;
+  orders: OrdersTable;
   kysely_migration: { name: string; timestamp: string };
 }
 
@@ -89,6 +90,21 @@ export interface FlashSalesTable {
   ends_at: Date;
   per_user_limit: number;
   version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type OrderStatus = 'confirmed' | 'rejected' | 'paid' | 'cancelled';
+
+export interface OrdersTable {
+  id: string;
+  user_id: string;
+  sale_id: string;
+  quantity: number;
+  price_cents: number;
+  status: OrderStatus;
+  reject_reason: string | null;
+  placed_at: Date;
   created_at: Date;
   updated_at: Date;
 }

@@ -6,6 +6,7 @@ import { catalogModule } from './catalog/catalog.module.ts';
 import { deadLettersModule } from './dead-letters/dead-letters.module.ts';
 import type { Feature } from './feature-module.ts';
 import { flashSalesModule } from './flash-sales/flash-sales.module.ts';
+import { ordersModule } from './orders/orders.module.ts';
 import { notificationsModule } from './notifications/notifications.module.ts';
 import { sessionsModule } from './sessions/sessions.module.ts';
 import { usersModule } from './users/users.module.ts';
@@ -21,6 +22,7 @@ export const modules = [
   auditModule,
   catalogModule,
   flashSalesModule,
+  ordersModule,
   deadLettersModule,
 ] as const;
 

@@ -116,7 +116,7 @@ describe('flash sales: admin creation, stock in Redis, public views', () => {
   });
 
   it('lists active and scheduled sales separately, page by page', async () => {
-    const scheduled = [];
+    const scheduled: SaleView[] = [];
     for (let i = 0; i < 3; i++) {
       scheduled.push(
         (await create(saleBody({ startsAt: at(3_600_000), endsAt: at(7_200_000) }))).json<SaleView>(),

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { v7 as uuidv7 } from 'uuid';
+import { EVENT_SOURCE } from '../../context.ts';
+import { startTestApp, type TestApp } from '../../testing/test-app.ts';
+import { saleKeys } from '../flash-sales/sale-stock.ts';
+import { ORDERS_TOPIC, OrderPlaced } from './order-events.ts';
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('order-writer: order.placed → an order row behind the MySQL stock guard', () => {
+  let t: TestApp;
+  let admin: Record<string, string>;
+  let productId: string;
+  const sales: string[] = [];
+  before(async () => {
+    t = await startTestApp({}, { workers: true });
+    admin = { authorization: `Bearer ${await t.token('admin', uuidv7())}` };
+    const product = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/products',
+      payload: { name: 'Writer test', priceCents: 1_000 },
+      headers: admin,
+    });
+    productId = product.json<{ id: string }>().id;
+  });
+  after(async () => {
+    const keys = sales.flatMap((id) => Object.values(saleKeys(id)));
+    if (keys.length > 0) await t.ctx.redis.unlink(...keys);
+    await t.close();
+  });
+
+  async function openSale(stock: number) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/flash-sales',
+      headers: admin,
+      payload: {
+        productId,
+        stock,
+        priceCents: 500,
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        perUserLimit: 10,
+      },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const id = res.json<{ id: string }>().id;
+    sales.push(id);
+    return id;
+  }
+
+  /** What placement does: reserve, publish order.placed (acked), mark the reservation published. */
+  async function place(saleId: string, quantity: number) {
+    const order = { orderId: uuidv7(), saleId, userId: randomUUID(), quantity };
+    assert.equal((await t.features.flashSales.stock.reserve(saleId, order)).kind, 'reserved');
+    await publish(order);
+    await t.features.flashSales.stock.markPublished(saleId, order.orderId);
+    return order;
+  }
+
+  /** A new event for the order each time: a producer retry or a replay carries a new ce_id. */
+  const publish = (order: { orderId: string; saleId: string; userId: string; quantity: number }) =>
+    t.ctx.publisher.publish(t.ctx.topic(ORDERS_TOPIC), [
+      OrderPlaced.create(
+        { ...order, priceCents: 500, placedAt: new Date().toISOString() },
+        { key: order.orderId, subject: order.orderId, source: EVENT_SOURCE },
+      ),
+    ]);
+
+  const rowOf = (orderId: string) =>
+    t.ctx.db
+      .selectFrom('orders')
+      .select(['status', 'reject_reason', 'quantity'])
+      .where('id', '=', orderId)
+      .executeTakeFirst();
+  const soldOf = async (saleId: string) =>
+    Number(
+      (
+        await t.ctx.db
+          .selectFrom('flash_sales')
+          .select('sold')
+          .where('id', '=', saleId)
+          .executeTakeFirstOrThrow()
+      ).sold,
+    );
+  const reservationOf = async (saleId: string, orderId: string) =>
+    (await t.ctx.redis.hget(saleKeys(saleId).orders, orderId))?.split('|')[0];
+
+  it('writes a confirmed order once, counts its units in sold, and confirms the reservation', async () => {
+    const saleId = await openSale(10);
+    const order = await place(saleId, 3);
+    const row = await eventually('the order row', () => rowOf(order.orderId));
+    assert.deepEqual(row, { status: 'confirmed', reject_reason: null, quantity: 3 });
+    assert.equal(await soldOf(saleId), 3);
+    assert.equal(await reservationOf(saleId, order.orderId), 'confirmed');
+    // The same order again (a new event id, as a replay or producer retry would carry): nothing changes.
+    await publish(order);
+    const marker = await place(saleId, 1); // processed after the duplicate on its partition, or on another
+    await eventually('the marker order', () => rowOf(marker.orderId));
+    await sleep(500);
+    const count = await t.ctx.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('id', '=', order.orderId)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(count.n), 1);
+    assert.equal(await soldOf(saleId), 4, '3 + the marker’s 1: the duplicate counted nothing');
+    const events = await t.ctx.db
+      .selectFrom('outbox')
+      .select('type')
+      .where('msg_key', '=', order.orderId)
+      .execute();
+    assert.deepEqual(events, [{ type: 'surge.order.confirmed.v1' }]);
+  });
+
+  it('rejects an order whose reservation was released first, taking nothing', async () => {
+    const saleId = await openSale(5);
+    // Placement reserved, its publish timed out, it released — and the event still arrived.
+    const order = { orderId: uuidv7(), saleId, userId: randomUUID(), quantity: 2 };
+    assert.equal((await t.features.flashSales.stock.reserve(saleId, order)).kind, 'reserved');
+    assert.equal((await t.features.flashSales.stock.release(saleId, order.orderId)).kind, 'released');
+    await publish(order);
+    const row = await eventually('the order row', () => rowOf(order.orderId));
+    assert.deepEqual(row, { status: 'rejected', reject_reason: 'RELEASED', quantity: 2 });
+    assert.equal(await soldOf(saleId), 0);
+    assert.equal(await t.features.flashSales.stock.remaining(saleId), 5);
+  });
+
+  it('rejects an order MySQL’s guard refuses and returns its units to Redis (G1 in MySQL)', async () => {
+    const saleId = await openSale(4);
+    // MySQL already counts every unit (as if Redis had been rebuilt with too many): the guard must hold.
+    await t.ctx.db.updateTable('flash_sales').set({ sold: 4 }).where('id', '=', saleId).execute();
+    const order = await place(saleId, 1);
+    const row = await eventually('the order row', () => rowOf(order.orderId));
+    assert.deepEqual(row, { status: 'rejected', reject_reason: 'SOLD_OUT', quantity: 1 });
+    assert.equal(await soldOf(saleId), 4, 'sold never passes stock');
+    await eventually('the units back in Redis', async () =>
+      (await reservationOf(saleId, order.orderId)) === 'released' ? true : undefined,
+    );
+    assert.equal(await t.features.flashSales.stock.remaining(saleId), 4);
+    const events = await t.ctx.db
+      .selectFrom('outbox')
+      .select('type')
+      .where('msg_key', '=', order.orderId)
+      .execute();
+    assert.deepEqual(events, [{ type: 'surge.order.rejected.v1' }]);
+  });
+
+  it('never counts more units than the stock when many orders race for the last ones', async () => {
+    const saleId = await openSale(20);
+    await t.ctx.db.updateTable('flash_sales').set({ sold: 15 }).where('id', '=', saleId).execute();
+    const orders = await Promise.all(Array.from({ length: 12 }, () => place(saleId, 1)));
+    const rows = await eventually('every order row', async () => {
+      const found = await Promise.all(orders.map((o) => rowOf(o.orderId)));
+      return found.every((r) => r !== undefined) ? found : undefined;
+    });
+    const confirmed = rows.filter((r) => r?.status === 'confirmed').length;
+    assert.equal(confirmed, 5, 'exactly the 5 units MySQL had left');
+    assert.equal(await soldOf(saleId), 20);
+  });
+});
