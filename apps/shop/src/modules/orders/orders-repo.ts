@@ -48,6 +48,17 @@ export function createOrdersRepo(db: Kysely<Database>) {
       return row && toOrder(row);
     },
 
+    /** A user's orders, newest first (ids are UUIDv7), before `beforeId` when given. */
+    async listForUser(
+      userId: string,
+      opts: { limit: number; beforeId: string | undefined },
+    ): Promise<Order[]> {
+      let q = db.selectFrom('orders').selectAll().where('user_id', '=', userId);
+      if (opts.beforeId !== undefined) q = q.where('id', '<', opts.beforeId);
+      const rows = await q.orderBy('id', 'desc').limit(opts.limit).execute();
+      return rows.map(toOrder);
+    },
+
     async statusOf(orderId: string): Promise<OrderStatus | undefined> {
       const row = await db.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst();
       return row?.status;
