@@ -13,7 +13,9 @@ const TAGS = [
   { name: 'users', description: 'Registration, the caller’s account and notifications' },
   { name: 'sessions', description: 'Log in, refresh-token rotation, log out' },
   { name: 'catalog', description: 'Products, read through the two-tier cache' },
-  { name: 'admin', description: 'Catalog changes and dead letters; requires the admin role' },
+  { name: 'flash-sales', description: 'Flash sales and their remaining units' },
+  { name: 'orders', description: 'The caller’s orders' },
+  { name: 'admin', description: 'Catalog, flash sales and dead letters; requires the admin role' },
 ];
 
 const DESCRIPTION = `Flash-sale and order backend.
