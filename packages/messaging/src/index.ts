@@ -8,6 +8,8 @@ export { DLT, deadLetterTopic } from './dead-letter-headers.ts';
 export { GroupTopicMismatchError } from './group-topic-mismatch-error.ts';
 export type { GroupUse } from './group-topic-mismatch-error.ts';
 export { ByteBudget } from './byte-budget.ts';
+export { createBatchingPublisher, PublishAbortedError } from './batching-publisher.ts';
+export type { BatchingPublisherOptions } from './batching-publisher.ts';
 export {
   createKafkaPublisher,
   PublishTimeoutError,
