@@ -67,7 +67,7 @@ describe('batching publisher (concurrent publishes share one send)', () => {
     const pub = createBatchingPublisher(recordingPublisher(boom).inner);
     const results = await Promise.allSettled([pub.publish('t', [msg('a')]), pub.publish('t', [msg('b')])]);
     assert.deepEqual(
-      results.map((r) => (r.status === 'rejected' ? r.reason : 'ok')),
+      results.map((r): unknown => (r.status === 'rejected' ? r.reason : 'ok')),
       [boom, boom],
     );
   });

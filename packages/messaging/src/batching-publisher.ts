@@ -20,7 +20,7 @@ export class PublishAbortedError extends Error {
 
 interface Waiter {
   resolve(): void;
-  reject(err: unknown): void;
+  reject(err: Error): void;
 }
 
 interface Batch {
@@ -54,7 +54,8 @@ export function createBatchingPublisher(inner: Publisher, opts: BatchingPublishe
         for (const w of batch.waiters) w.resolve();
       },
       (err: unknown) => {
-        for (const w of batch.waiters) w.reject(err);
+        const error = err instanceof Error ? err : new Error(String(err));
+        for (const w of batch.waiters) w.reject(error);
       },
     );
   };
@@ -88,7 +89,7 @@ export function createBatchingPublisher(inner: Publisher, opts: BatchingPublishe
           },
           reject: (err) => {
             signal.removeEventListener('abort', onAbort);
-            reject(err);
+            reject(err instanceof Error ? err : new Error(String(err)));
           },
         });
       });
