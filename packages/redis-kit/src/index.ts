@@ -3,9 +3,15 @@ export { defineScript, defineScripts } from './scripts/define-script.ts';
 export type { DefineScriptOptions, RedisScript, RedisClient, ScriptArg } from './scripts/define-script.ts';
 export { replyCodes, UnexpectedScriptReplyError } from './scripts/reply-codes.ts';
 
-// Locks (single Redis, lease semantics). Fencing tokens will extend this module.
+// Locks on one Redis: a plain lease (efficiency), and fencing tokens with renewal and a lost-lock
+// signal (work that must not overlap).
 export { createRedisLock } from './lock/redis-lock.ts';
 export type { RedisLock, RedisLockOptions, HeldLock } from './lock/redis-lock.ts';
+export { createFencedLock } from './lock/fenced-lock.ts';
+export type { FencedLocks, FencedLock, WithLockOptions } from './lock/fenced-lock.ts';
+export type { FencedLockOptions } from './lock/fenced-lock-options.ts';
+export { LockNotHeldError, LockBusyError, isLockNotHeldError, isLockBusyError } from './lock/lock-errors.ts';
+export type { LockNotHeldReason } from './lock/lock-errors.ts';
 
 // Idempotency keys (IETF Idempotency-Key draft -07; ADR 0017).
 export { createIdempotencyStore } from './idempotency/idempotency-store.ts';
