@@ -85,6 +85,20 @@ describe('keepLease (fake clock)', () => {
     assert.deepEqual(calls, [100, 250], 'the second try starts renewEveryMs after the first timed out');
   });
 
+  it('a lease counts from when its renewal was sent, not from when the reply came', async () => {
+    let calls = 0;
+    const { keeper } = start(() =>
+      ++calls === 1
+        ? new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 40))
+        : Promise.reject(new Error('ECONNRESET')),
+    );
+    let abortedAt: number | undefined;
+    keeper.signal.addEventListener('abort', () => (abortedAt = Date.now()));
+    await advance(600);
+    assert.equal(reasonOf(keeper.signal), 'unconfirmed');
+    assert.equal(abortedAt, 100 + 300 - driftMs(300), 'sent at 100, answered at 140');
+  });
+
   it('stop aborts the signal (released) and ends the renewals', async () => {
     const { keeper, calls } = start(() => Promise.resolve(true));
     await advance(150);
