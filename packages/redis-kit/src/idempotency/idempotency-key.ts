@@ -1,6 +1,6 @@
 import { IdempotencyKeyError } from './idempotency-errors.ts';
 
-/** The longest key accepted, in characters (SPEC §6; the draft leaves the bound to the server). */
+/** The longest key accepted, in characters (ADR 0017; the draft leaves the bound to the server). */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 // RFC 8941 §3.1.2 parameter grammar: key, and the bare items a value may be (§4.2.3).

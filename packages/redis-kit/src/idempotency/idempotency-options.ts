@@ -5,7 +5,7 @@ export interface IdempotencyStoreOptions {
   /**
    * How long a stored response is replayed, ms, counted from `complete`; also how long a running
    * or abandoned record keeps its fingerprint and first-attempt value, counted from the last
-   * `acquire` that took it. Default 86,400,000 (24 h, SPEC §6). At least `leaseMs`.
+   * `acquire` that took it. Default 86,400,000 (24 h, the service's documented retention). At least `leaseMs`.
    */
   ttlMs?: number;
   /**

@@ -7,7 +7,7 @@ import { abandonScript, acquireScript, completeScript, type StoredResponse } fro
 
 export type { StoredResponse };
 
-/** What one request presents (SPEC §6). */
+/** What one request presents (ADR 0017). */
 export interface IdempotencyRequest {
   /** Whose key it is: the authenticated user's id. Keys of two scopes never meet. */
   scope: string;
@@ -88,7 +88,7 @@ function checkRequest(req: IdempotencyRequest): void {
 }
 
 /**
- * Idempotency keys on Redis, after the IETF Idempotency-Key draft (-07) as SPEC §6 states it;
+ * Idempotency keys on Redis, after the IETF Idempotency-Key draft (-07);
  * design and stored fields in ADR 0017. One hash per (scope, key) under
  * `keyPrefix + base64url(sha256([scope, key]))`, changed only by Lua scripts, each safe to run
  * twice (ioredis may resend one after a reconnect). The lease and record TTL run on Redis' clock

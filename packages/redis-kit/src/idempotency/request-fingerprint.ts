@@ -41,7 +41,7 @@ function write(value: unknown, seen: Set<object>): string {
   return text;
 }
 
-/** What identifies a request's payload (SPEC §6): method, path and body. */
+/** What identifies a request's payload (Idempotency-Key draft -07 §2.4): method, path and body. */
 export interface FingerprintInput {
   /** HTTP method; case-insensitive (`post` = `POST`). */
   method: string;
