@@ -211,7 +211,7 @@ describe('idempotency store (real Redis)', () => {
     assert.ok(stored > 1_000 && stored <= 60_000, String(stored));
   });
 
-  it('refuses what it cannot store before sending anything: a 5xx, a too large response or first-attempt value', async () => {
+  it('refuses what it cannot store before sending anything: a 5xx, a non-string header, a too large response or first-attempt value', async () => {
     const { keyPrefix, req } = fresh();
     const store = createIdempotencyStore(redis, {
       keyPrefix,
@@ -227,6 +227,8 @@ describe('idempotency store (real Redis)', () => {
     });
     const hold = held(await store.acquire(req));
     await assert.rejects(hold.complete({ status: 503, body: 'down' }), RangeError);
+    const badHeaders = { location: 42 } as unknown as Record<string, string>;
+    await assert.rejects(hold.complete({ status: 200, headers: badHeaders, body: '' }), TypeError);
     await assert.rejects(hold.complete({ status: 200, body: Buffer.alloc(99) }), {
       code: 'E_IDEMPOTENCY_RECORD_TOO_LARGE',
     });

@@ -48,7 +48,7 @@ export interface IdempotencyHold {
    * Stores the response for `ttlMs`; later requests with the key and fingerprint get it as
    * `replay`. Resolves `not-held` (nothing stored) when this holder's lease ran out and another
    * request took the key over, or after `abandon`. Rejects with a RangeError for a status outside
-   * 100..499, with {@link IdempotencyRecordTooLargeError} over `maxResponseBytes` (both before
+   * 100..499, a TypeError for a header value that is not a string, with {@link IdempotencyRecordTooLargeError} over `maxResponseBytes` (both before
    * anything is sent), or with Redis' error (the outcome is then unknown; at worst the key stays
    * held until the lease runs out).
    */
@@ -122,9 +122,12 @@ export function createIdempotencyStore(redis: RedisClient, options: IdempotencyS
         if (!(Number.isInteger(status) && status >= 100 && status <= 499)) {
           throw new RangeError(`idempotency store: cannot store status ${status} (100..499; abandon a 5xx)`);
         }
-        const headers = JSON.stringify(
-          Object.fromEntries(Object.entries(response.headers ?? {}).map(([n, v]) => [n.toLowerCase(), v])),
-        );
+        const kept = Object.entries(response.headers ?? {});
+        // Checked here: a record whose headers could not be read back would fail every replay for ttlMs.
+        if (kept.some(([, v]) => typeof v !== 'string')) {
+          throw new TypeError('idempotency store: header values must be strings');
+        }
+        const headers = JSON.stringify(Object.fromEntries(kept.map(([n, v]) => [n.toLowerCase(), v])));
         const body =
           typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : Buffer.from(response.body);
         const bytes = body.length + Buffer.byteLength(headers);
