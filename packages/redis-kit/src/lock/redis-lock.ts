@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { defineScript, type RedisClient } from '../scripts/define-script.ts';
-import { replyCodes } from '../scripts/reply-codes.ts';
-
-const unlock = defineScript(
-  new URL('./unlock-1.lua', import.meta.url),
-  replyCodes('unlock-1', { 1: 'released', 0: 'not-held' }),
-);
+import type { RedisClient } from '../scripts/define-script.ts';
+import { unlockScript as unlock } from './lock-scripts.ts';
 
 /** A lock this process holds. */
 export interface HeldLock {
@@ -31,7 +26,8 @@ export interface RedisLockOptions {
  * owner token; a crashed holder's lock expires after `ttlMs`. It is a lease, not a guarantee:
  * a holder paused past `ttlMs` (GC, a slow loader) may still act after another took the lock, so
  * use it for efficiency (one loader per key, one rebuild at a time), not for correctness. Work
- * that must never overlap needs fencing tokens checked by the resource (planned here).
+ * that must never overlap needs fencing tokens checked by the resource: {@link createFencedLock}.
+ * This one keeps no state beyond the lock key, so it suits many short-lived names (a cache key each).
  */
 export function createRedisLock(redis: RedisClient, opts: RedisLockOptions) {
   if (!(Number.isSafeInteger(opts.ttlMs) && opts.ttlMs >= 1)) {

@@ -27,6 +27,22 @@ describe('defineScript (real Redis)', () => {
     assert.equal(await redis.get(`${prefix}:a`), 'v2');
   });
 
+  it("with replies: 'buffers', hands parse the reply's bytes (not UTF-8 decoded)", async () => {
+    const echo = defineScript(new URL('./testing/reply-with-1.lua', import.meta.url), (reply) => reply, {
+      replies: 'buffers',
+    });
+    const bytes = Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x80]);
+    const reply = await echo.run(redis, [`${prefix}:bin`], [bytes, bytes]);
+    assert.ok(Buffer.isBuffer(reply) && reply.equals(bytes), String(reply));
+    assert.ok((await redis.getBuffer(`${prefix}:bin`))?.equals(bytes), 'Buffer arguments are sent as bytes');
+    assert.equal(await echo.run(redis, [`${prefix}:bin`], [7, 'x']), 7, 'integers stay numbers');
+    defineScripts(redis, [echo]);
+    const tx = redis.multi();
+    echo.queue(tx, [`${prefix}:bin`], [bytes, 'x']);
+    const [[, queued]] = (await tx.exec()) as [[Error | null, unknown]];
+    assert.ok(Buffer.isBuffer(queued) && queued.equals(bytes), 'queued on a MULTI too');
+  });
+
   it('rejects an unknown reply with UnexpectedScriptReplyError (after the script ran)', async () => {
     await assert.rejects(replyWith.run(redis, [`${prefix}:b`], [7, 'v']), UnexpectedScriptReplyError);
   });

@@ -4,7 +4,18 @@ import { readScriptFile } from './script-file.ts';
 
 /** What a script runs on: a client, or a Cluster (a script's keys then share one hash slot). */
 export type RedisClient = Redis | Cluster;
-export type ScriptArg = string | number;
+/** A key or argument; a Buffer is sent as its bytes. */
+export type ScriptArg = string | number | Buffer;
+
+/** Options of {@link defineScript}. */
+export interface DefineScriptOptions {
+  /**
+   * `'buffers'`: bulk-string replies reach `parse` as `Buffer`s (ioredis' `<command>Buffer`
+   * variant), for scripts that return binary data. Integers stay numbers. Default `'strings'`
+   * (UTF-8 decoded, which corrupts bytes that are not UTF-8).
+   */
+  replies?: 'strings' | 'buffers';
+}
 
 /** A Lua script with its key count and its reply mapping; see {@link defineScript}. */
 export interface RedisScript<Result> {
@@ -39,10 +50,16 @@ type Queue = Record<string, (...args: ScriptArg[]) => unknown>;
  * `replyCodes(…)` table. Call at module top level:
  * `const unlock = defineScript(new URL('./unlock-1.lua', import.meta.url), replyCodes(…))`.
  */
-export function defineScript<Result>(file: URL, parse: (reply: unknown) => Result): RedisScript<Result> {
+export function defineScript<Result>(
+  file: URL,
+  parse: (reply: unknown) => Result,
+  opts: DefineScriptOptions = {},
+): RedisScript<Result> {
   const { id, numberOfKeys, lua } = readScriptFile(file);
   const sha = createHash('sha1').update(lua).digest('hex').slice(0, 10);
   const name = `surge_${id.replaceAll('-', '_')}_${sha}`;
+  // ioredis defines both on defineCommand (and copies both into pipelines).
+  const command = opts.replies === 'buffers' ? `${name}Buffer` : name;
   const argv = (keys: readonly string[], args: readonly ScriptArg[]) => {
     if (keys.length !== numberOfKeys) {
       throw new TypeError(`${id}.lua takes ${numberOfKeys} keys, got ${keys.length}`);
@@ -57,15 +74,15 @@ export function defineScript<Result>(file: URL, parse: (reply: unknown) => Resul
       const call = argv(keys, args);
       const commands = redis as unknown as Commands;
       if (typeof commands[name] !== 'function') defineScripts(redis, [script]);
-      return parse(await commands[name]!(...call));
+      return parse(await commands[command]!(...call));
     },
     queue(pipeline, keys, args = []) {
       const call = argv(keys, args);
-      const command = (pipeline as unknown as Queue)[name];
-      if (typeof command !== 'function') {
+      const queued = (pipeline as unknown as Queue)[command];
+      if (typeof queued !== 'function') {
         throw new TypeError(`${id}.lua is not defined on this pipeline's client: call defineScripts first`);
       }
-      command.apply(pipeline, call);
+      queued.apply(pipeline, call);
     },
     parse,
   };
