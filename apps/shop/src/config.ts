@@ -56,6 +56,11 @@ const ConfigSchema = Type.Object({
   saleWarmIntervalMs: Type.Integer({ minimum: 100 }),
   /** How old each instance's view of a sale's remaining units may be. Default 250 ms. */
   saleRemainingRefreshMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
+  /**
+   * Budget for Kafka's ack of an order's `order.placed`; past it the reservation is released and
+   * the client gets 503. Default 2000 ms.
+   */
+  orderPublishTimeoutMs: Type.Integer({ minimum: 50, maximum: 30_000 }),
   /** Budget for one dependency call (Redis command, MySQL query, health probe). Default 1000 ms. */
   dependencyTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
   /** Time a SIGTERM allows in-flight work to finish before a forced exit. Default 10000 ms. */
@@ -136,6 +141,7 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     catalogExpectedProducts: int(env, 'CATALOG_EXPECTED_PRODUCTS', 1_000_000),
     catalogBloomFalsePositiveRate: Number(env.CATALOG_BLOOM_FP_RATE ?? 0.001),
     bloomRebuildIntervalMs: int(env, 'BLOOM_REBUILD_INTERVAL_MS', 600_000),
+    orderPublishTimeoutMs: int(env, 'ORDER_PUBLISH_TIMEOUT_MS', 2000),
     saleWarmIntervalMs: int(env, 'SALE_WARM_INTERVAL_MS', 30_000),
     saleRemainingRefreshMs: int(env, 'SALE_REMAINING_REFRESH_MS', 250),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),

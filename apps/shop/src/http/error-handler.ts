@@ -25,6 +25,11 @@ export const BASE_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   DEPENDENCY_UNAVAILABLE: 503,
+  // Idempotency-Key (http/idempotency-hooks.ts), on every route that takes one.
+  IDEMPOTENCY_KEY_MISSING: 400,
+  IDEMPOTENCY_KEY_INVALID: 400,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
 };
 
 /**

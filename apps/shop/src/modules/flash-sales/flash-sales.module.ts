@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import type { Handler } from '@surge/messaging';
+import { createBatchingPublisher, type Handler } from '@surge/messaging';
+import { createIdempotencyStore } from '@surge/redis-kit';
 import { CATALOG_TOPIC } from '../catalog/catalog-events.ts';
 import { createProductsRepo } from '../catalog/products-repo.ts';
 import { defineModule } from '../feature-module.ts';
 import { FlashSaleChanged } from './flash-sale-events.ts';
 import { createFlashSaleReader } from './flash-sale-view.ts';
 import { FLASH_SALE_PROBLEMS, flashSalesRoutes } from './flash-sales-routes.ts';
+import { ORDERS_TOPIC } from '../orders/order-events.ts';
+import { createPendingOrders } from '../orders/pending-orders.ts';
+import { createPlacement } from './place-order.ts';
+import { placementRoutes } from './placement-routes.ts';
 import { createFlashSalesRepo, type FlashSaleRecord } from './flash-sales-repo.ts';
 import * as m0010 from './migrations/0010-flash-sales.ts';
 import { createRemainingSnapshots } from './remaining-snapshots.ts';
@@ -29,7 +34,7 @@ export const flashSalesModule = defineModule({
   name: 'flashSales',
   migrations: { '0010-flash-sales': m0010 },
   events: [FlashSaleChanged],
-  problems: FLASH_SALE_PROBLEMS,
+  problems: { ...FLASH_SALE_PROBLEMS, SOLD_OUT: 409, LIMIT_EXCEEDED: 409, SALE_NOT_ACTIVE: 409 },
   create(ctx) {
     const { config } = ctx;
     const repo = createFlashSalesRepo(ctx.db);
@@ -53,6 +58,18 @@ export const flashSalesModule = defineModule({
       if (delivery.type !== FlashSaleChanged.type) return;
       await reader.invalidate(FlashSaleChanged.parse(delivery.data).saleId);
     };
+    const place = createPlacement({
+      reader,
+      stock,
+      snapshots,
+      publisher: createBatchingPublisher(ctx.publisher),
+      pending: createPendingOrders(ctx.redis, { ttlSec: 86_400 }),
+      ordersTopic: ctx.topic(ORDERS_TOPIC),
+      publishTimeoutMs: config.orderPublishTimeoutMs,
+      log: log.child({ component: 'placement' }),
+    });
+    // Idempotency-Key records (ADR 0017): answers kept 24 h; a crashed holder's key frees after its lease.
+    const idempotency = createIdempotencyStore(ctx.redis, { keyPrefix: `surge:idem:${ctx.databaseName}:` });
     return {
       repo,
       stock,
@@ -68,6 +85,7 @@ export const flashSalesModule = defineModule({
           topic: ctx.topic,
           warm,
         });
+        await app.register(placementRoutes, { place, idempotency });
       },
       consumers: [
         {
