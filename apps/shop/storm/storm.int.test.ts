@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config.ts';
+import { createDatabase } from '../src/db/database.ts';
+import { createTokenService, generateKeyPem } from '../src/modules/sessions/tokens.ts';
+import { spawnService, waitFor, type ServiceProcess } from '../src/testing/spawn-service.ts';
+import { TEST_MYSQL_URL } from '../src/testing/test-app.ts';
+import { runStorm } from './run-storm.ts';
+
+/**
+ * A small storm inside `npm test` (`npm run storm` runs the full one): a real service process
+ * (api + workers, production profile) with its own database and topics, a crowd through HTTP,
+ * then G1–G5 from Redis and MySQL. Twice on one sale: the second storm meets a sold-out sale.
+ */
+describe('storm (small): no oversell, no lost acceptance, stock conserved, replays identical, limits held', () => {
+  const database = `surge_storm_${randomUUID().slice(0, 8)}`;
+  const mysqlUrl = (process.env.MYSQL_URL ?? TEST_MYSQL_URL).replace(/\/[A-Za-z0-9_]+$/, `/${database}`);
+  let svc: ServiceProcess;
+  let keys: { privateKeyPem: string; publicKeyPem: string };
+  let db: ReturnType<typeof createDatabase>['db'];
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+
+  before(async () => {
+    keys = await generateKeyPem();
+    svc = await spawnService({
+      MYSQL_URL: mysqlUrl,
+      KAFKA_TOPIC_PREFIX: `storm-${randomUUID().slice(0, 8)}-`,
+      JWT_PRIVATE_KEY: keys.privateKeyPem,
+      JWT_PUBLIC_KEY: keys.publicKeyPem,
+      LOG_LEVEL: 'warn',
+    });
+    await waitFor(svc, '/health/ready', 200, 90_000);
+    db = createDatabase({ url: mysqlUrl, timeoutMs: 10_000 }).db;
+  });
+  after(async () => {
+    svc.child.kill('SIGTERM');
+    await svc.exited;
+    await sql.raw(`DROP DATABASE IF EXISTS \`${database}\``).execute(db);
+    await db.destroy();
+    redis.disconnect();
+  });
+
+  it('holds G1–G5 over two storms on one sale', async () => {
+    const config = loadConfig({
+      ...process.env,
+      MYSQL_URL: mysqlUrl,
+      JWT_PRIVATE_KEY: keys.privateKeyPem,
+      JWT_PUBLIC_KEY: keys.publicKeyPem,
+    });
+    const tokens = await createTokenService(config.jwt);
+    let saleId: string | undefined;
+    for (let run = 0; run < 2; run++) {
+      const result = await runStorm({
+        baseUrl: svc.baseUrl,
+        db,
+        redis,
+        tokens,
+        attempts: 600,
+        units: 100,
+        buyers: 80,
+        perUserLimit: 2,
+        concurrency: 40,
+        ...(saleId === undefined ? {} : { saleId }),
+      });
+      saleId = result.saleId;
+      // The report is the failure message: every invariant with its numbers.
+      assert.ok(result.passed, result.report);
+      for (const c of result.checks) assert.ok(c.pass, `${c.id} ${c.what}: ${c.detail}`);
+      if (run === 0) assert.match(result.report, /accepted units 100 of 100/, result.report);
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config.ts';
+import { createDatabase } from '../src/db/database.ts';
+import { createTokenService } from '../src/modules/sessions/tokens.ts';
+import { runStorm } from './run-storm.ts';
+
+const HELP = `npm run storm -- [options]
+
+Drives a running Surge service with a crowd of buyers through its HTTP API, waits for the order
+pipeline to drain, then checks G1–G5 from Redis and MySQL directly and prints a report. Exits 1
+on any violation. Reads the service's own environment (MYSQL_URL, REDIS_URL, JWT_PRIVATE_KEY,
+JWT_PUBLIC_KEY, JWT_KEY_ID …; see .env.example): it signs its buyers' tokens with the service's key.
+
+  --url <url>          the service (default http://127.0.0.1:3000)
+  --attempts <n>       buy attempts (default 20000)
+  --units <n>          stock of the sale it creates (default 1000)
+  --buyers <n>         buyers (default 2000)
+  --limit <n>          per-user limit (default 2)
+  --concurrency <n>    concurrent clients (default 200)
+  --sale <id>          storm an existing sale instead of creating one
+  --runs <n>           storms in a row on one sale (default 1)
+  -h, --help           this text`;
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: 'http://127.0.0.1:3000' },
+    attempts: { type: 'string', default: '20000' },
+    units: { type: 'string', default: '1000' },
+    buyers: { type: 'string', default: '2000' },
+    limit: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '200' },
+    sale: { type: 'string' },
+    runs: { type: 'string', default: '1' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+if (values.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+const count = (name: string, raw: string): number => {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    process.stderr.write(`storm: --${name} must be a positive integer, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const config = loadConfig(process.env);
+if (config.jwt.privateKeyPem === '') {
+  process.stderr.write('storm: set JWT_PRIVATE_KEY and JWT_PUBLIC_KEY to the service’s keys\n');
+  process.exit(2);
+}
+const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs: 10_000 });
+const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+const tokens = await createTokenService({ ...config.jwt });
+let saleId = values.sale;
+let failed = false;
+try {
+  for (let run = 1; run <= count('runs', values.runs); run++) {
+    const result = await runStorm({
+      baseUrl: values.url.replace(/\/$/, ''),
+      db,
+      redis,
+      tokens,
+      attempts: count('attempts', values.attempts),
+      units: count('units', values.units),
+      buyers: count('buyers', values.buyers),
+      perUserLimit: count('limit', values.limit),
+      concurrency: count('concurrency', values.concurrency),
+      ...(saleId === undefined ? {} : { saleId }),
+    });
+    saleId = result.saleId;
+    process.stdout.write(`\n== storm ${run}\n${result.report}\n`);
+    failed ||= !result.passed;
+  }
+} finally {
+  redis.disconnect();
+  await db.destroy();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm run storm -- [options]`: the storm (docs/operations.md, "Storm") against a running service.
+# `npm run storm -- --help` lists the options.
+set -euo pipefail
+source "$(dirname "$0")/bootstrap.sh"
+cd "$surge_root"
+exec node apps/shop/storm/storm.ts "$@"
