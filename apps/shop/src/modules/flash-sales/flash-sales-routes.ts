@@ -9,6 +9,7 @@ import {
   ADMIN_ONLY,
   DEPENDENCY_DOWN,
   INVALID_QUERY,
+  PARSED_BODY,
   PATH_PARAMS,
   VALIDATED_BODY,
   problems,
@@ -62,7 +63,12 @@ export const flashSalesRoutes: FastifyPluginAsyncTypebox<{
   topic: (base: string) => string;
   /** Puts the sale's stock into Redis (idempotent); a failure is retried by the stock warmer. */
   warm: (sale: FlashSaleRecord) => Promise<unknown>;
-}> = async (app, { db, sales, products, reader, outbox, topic, warm }) => {
+  /** Recreates the sale's Redis state from MySQL (rebuild-stock-5.lua). */
+  rebuild: (
+    sale: FlashSaleRecord,
+    force: boolean,
+  ) => Promise<{ rebuilt: boolean; remaining: number; liveUnits: number }>;
+}> = async (app, { db, sales, products, reader, outbox, topic, warm, rebuild }) => {
   const admin = [app.authenticate, app.requireRole('admin')];
 
   app.post(
@@ -132,6 +138,49 @@ export const flashSalesRoutes: FastifyPluginAsyncTypebox<{
       const [view] = await reader.views([sale]);
       if (!view) throw new Error('no view of the sale just created');
       return reply.code(201).header('location', `/v1/flash-sales/${sale.id}`).send(view);
+    },
+  );
+
+  app.post(
+    '/v1/admin/flash-sales/:id/rebuild-stock',
+    {
+      onRequest: admin,
+      schema: {
+        operationId: 'rebuildFlashSaleStock',
+        tags: ['admin'],
+        summary: 'Recreate a sale’s stock in Redis from MySQL (after Redis lost it)',
+        description:
+          'Remaining = stock − units of confirmed and paid orders; each of those orders becomes a ' +
+          'confirmed reservation again. Does nothing while the stock is in Redis, unless `?force=true` ' +
+          '(stop placements and let the order-writer drain first: orders still in flight are not in MySQL).',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            saleId: Type.String({ format: 'uuid' }),
+            rebuilt: Type.Boolean({ description: 'false: the stock was in Redis, nothing changed' }),
+            remaining: Type.Integer(),
+            liveUnits: Type.Integer({ description: 'Units of confirmed and paid orders in MySQL' }),
+          }),
+          ...problems(
+            PATH_PARAMS,
+            INVALID_QUERY,
+            PARSED_BODY,
+            ADMIN_ONLY,
+            { 404: ['NOT_FOUND'] },
+            DEPENDENCY_DOWN,
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const sale = await sales.findById(request.params.id);
+      if (!sale) throw notFound('flash sale');
+      const result = await rebuild(sale, request.query.force === true);
+      request.log.warn({ saleId: sale.id, ...result }, 'rebuild-stock');
+      await reader.invalidate(sale.id).catch(() => {});
+      return { saleId: sale.id, ...result };
     },
   );
 

@@ -110,6 +110,59 @@ describe('flash sales: admin creation, stock in Redis, public views', () => {
     assert.equal((await create(saleBody(), {})).statusCode, 401);
   });
 
+  it('rebuilds a lost sale from MySQL: remaining = stock − live units, live orders releasable again', async () => {
+    const sale = (await create(saleBody({ stock: 10, perUserLimit: 5 }))).json<SaleView>();
+    const rebuild = (query = '') =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/admin/flash-sales/${sale.id}/rebuild-stock${query}`,
+        headers: admin,
+      });
+    const present = await rebuild();
+    assert.equal(present.statusCode, 200, present.body);
+    assert.deepEqual(present.json(), { saleId: sale.id, rebuilt: false, remaining: 10, liveUnits: 0 });
+    // Two orders in MySQL (one confirmed, one paid) and one rejected; then Redis loses the sale.
+    const now = new Date();
+    const order = (status: 'confirmed' | 'paid' | 'rejected', quantity: number, userId: string) => ({
+      id: uuidv7(),
+      user_id: userId,
+      sale_id: sale.id,
+      quantity,
+      price_cents: 100,
+      status,
+      reject_reason: null,
+      placed_at: now,
+      created_at: now,
+      updated_at: now,
+    });
+    const live = [order('confirmed', 3, 'u-a'), order('paid', 2, 'u-b'), order('rejected', 4, 'u-c')];
+    await t.ctx.db.insertInto('orders').values(live).execute();
+    await t.ctx.redis.unlink(...Object.values(saleKeys(sale.id)));
+    const rebuilt = await rebuild();
+    assert.deepEqual(rebuilt.json(), { saleId: sale.id, rebuilt: true, remaining: 5, liveUnits: 5 });
+    assert.equal(await t.ctx.redis.hget(saleKeys(sale.id).users, 'u-a'), '3');
+    // The per-user limit counts the rebuilt holdings; a cancelled order returns its units.
+    const more = await t.features.flashSales.stock.reserve(sale.id, {
+      orderId: randomUUID(),
+      userId: 'u-a',
+      quantity: 3,
+    });
+    assert.equal(more.kind, 'limitExceeded');
+    assert.deepEqual(await t.features.flashSales.stock.release(sale.id, live[0]!.id), {
+      kind: 'released',
+      remaining: 8,
+    });
+    const forced = await rebuild('?force=true');
+    assert.deepEqual(forced.json(), { saleId: sale.id, rebuilt: true, remaining: 5, liveUnits: 5 });
+    const user = { authorization: `Bearer ${await t.token('user')}` };
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/flash-sales/${sale.id}/rebuild-stock`,
+      headers: user,
+    });
+    assert.equal(refused.statusCode, 403);
+  });
+
   it('answers 404 for an unknown sale and 400 for a malformed id', async () => {
     assert.equal((await t.app.inject({ method: 'GET', url: `/v1/flash-sales/${uuidv7()}` })).statusCode, 404);
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/flash-sales/not-an-id' })).statusCode, 400);

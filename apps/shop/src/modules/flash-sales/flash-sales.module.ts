@@ -9,6 +9,7 @@ import { createFlashSaleReader } from './flash-sale-view.ts';
 import { FLASH_SALE_PROBLEMS, flashSalesRoutes } from './flash-sales-routes.ts';
 import { ORDERS_TOPIC } from '../orders/order-events.ts';
 import { createPendingOrders } from '../orders/pending-orders.ts';
+import { createOrdersRepo } from '../orders/orders-repo.ts';
 import { createPlacement } from './place-order.ts';
 import { placementRoutes } from './placement-routes.ts';
 import { createFlashSalesRepo, type FlashSaleRecord } from './flash-sales-repo.ts';
@@ -45,14 +46,21 @@ export const flashSalesModule = defineModule({
     });
     const reader = createFlashSaleReader({ sales: ctx.cache.namespace('flash-sale'), repo, snapshots });
     const log = ctx.logger.child({ component: 'flash-sales' });
-    const warm = (sale: FlashSaleRecord) =>
-      stock.warm(sale.id, {
-        stock: sale.stock,
-        startsAtMs: Date.parse(sale.startsAt),
-        endsAtMs: Date.parse(sale.endsAt),
-        perUserLimit: sale.perUserLimit,
-        expireAtMs: Date.parse(sale.endsAt) + SALE_REDIS_RETENTION_MS,
-      });
+    const windowOf = (sale: FlashSaleRecord) => ({
+      stock: sale.stock,
+      startsAtMs: Date.parse(sale.startsAt),
+      endsAtMs: Date.parse(sale.endsAt),
+      perUserLimit: sale.perUserLimit,
+      expireAtMs: Date.parse(sale.endsAt) + SALE_REDIS_RETENTION_MS,
+    });
+    const warm = (sale: FlashSaleRecord) => stock.warm(sale.id, windowOf(sale));
+    const orders = createOrdersRepo(ctx.db);
+    const rebuild = async (sale: FlashSaleRecord, force: boolean) => {
+      const live = await orders.liveOf(sale.id);
+      const result = await stock.rebuild(sale.id, windowOf(sale), live, force);
+      if (result.rebuilt) snapshots.observe(sale.id, result.remaining);
+      return { ...result, liveUnits: live.reduce((s, o) => s + o.quantity, 0) };
+    };
     // Every instance drops its cached view of a changed sale; idempotent, Redis errors retried.
     const invalidateView: Handler = async (delivery) => {
       if (delivery.type !== FlashSaleChanged.type) return;
@@ -84,6 +92,7 @@ export const flashSalesModule = defineModule({
           outbox: ctx.outbox,
           topic: ctx.topic,
           warm,
+          rebuild,
         });
         await app.register(placementRoutes, { place, idempotency });
       },

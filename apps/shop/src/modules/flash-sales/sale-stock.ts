@@ -107,6 +107,13 @@ const releaseScript = defineScript(new URL('./release-4.lua', import.meta.url), 
   }
 });
 
+const rebuildScript = defineScript(new URL('./rebuild-stock-5.lua', import.meta.url), (reply) => {
+  const [status, remaining] = tuple('rebuild-stock-5', reply);
+  if (status !== 'REBUILT' && status !== 'PRESENT')
+    throw new UnexpectedScriptReplyError('rebuild-stock-5', reply);
+  return { rebuilt: status === 'REBUILT', remaining: integer('rebuild-stock-5', reply, remaining) };
+});
+
 /** The keys of one sale; they share the hash tag `{sale:<id>}`, so Redis Cluster keeps them in one slot. */
 export function saleKeys(saleId: string) {
   const tag = `surge:{sale:${saleId}}`;
@@ -182,6 +189,32 @@ export function createSaleStock(redis: Redis, opts: { tombstoneTtlMs: number }) 
         redis,
         [k.stock, k.users, k.orders, k.open],
         [orderId, mode, opts.tombstoneTtlMs],
+      );
+    },
+
+    /**
+     * Recreates the sale's Redis state from MySQL's live orders (after Redis lost it); only when
+     * the stock key is absent unless `force`. Placements must be drained first when forcing.
+     */
+    async rebuild(
+      saleId: string,
+      sale: SaleWindow,
+      liveOrders: ReadonlyArray<{ orderId: string; userId: string; quantity: number }>,
+      force: boolean,
+    ): Promise<{ rebuilt: boolean; remaining: number }> {
+      const k = saleKeys(saleId);
+      return rebuildScript.run(
+        redis,
+        [k.stock, k.meta, k.users, k.orders, k.open],
+        [
+          force ? '1' : '0',
+          sale.stock,
+          sale.startsAtMs,
+          sale.endsAtMs,
+          sale.perUserLimit,
+          sale.expireAtMs,
+          ...liveOrders.flatMap((o) => [o.orderId, o.userId, o.quantity]),
+        ],
       );
     },
 

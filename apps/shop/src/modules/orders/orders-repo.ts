@@ -59,6 +59,17 @@ export function createOrdersRepo(db: Kysely<Database>) {
       return rows.map(toOrder);
     },
 
+    /** Orders of a sale that hold units (confirmed or paid): what rebuild-stock puts back into Redis. */
+    async liveOf(saleId: string): Promise<Array<{ orderId: string; userId: string; quantity: number }>> {
+      const rows = await db
+        .selectFrom('orders')
+        .select(['id', 'user_id', 'quantity'])
+        .where('sale_id', '=', saleId)
+        .where('status', 'in', ['confirmed', 'paid'])
+        .execute();
+      return rows.map((r) => ({ orderId: r.id, userId: r.user_id, quantity: Number(r.quantity) }));
+    },
+
     async statusOf(orderId: string): Promise<OrderStatus | undefined> {
       const row = await db.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst();
       return row?.status;
