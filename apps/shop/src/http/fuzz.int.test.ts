@@ -8,6 +8,7 @@ import { fuzzTarget } from '../testing/fuzz/fuzz-target.ts';
 import { g9Violations, type SeenResponse } from '../testing/fuzz/g9-response.ts';
 import { documentedCodes, operationRequests, type FuzzOperation } from '../testing/fuzz/openapi-requests.ts';
 import { parseResponse, sendRaw } from '../testing/fuzz/raw-http.ts';
+import { violations } from '../testing/fuzz/schema-violations.ts';
 import { FRAMING_CASES, randomFraming, wireBytes } from '../testing/fuzz/wire-requests.ts';
 
 /**
@@ -117,6 +118,22 @@ describe('the document tells the truth: a request valid by its schemas, with the
         const res = assertG9(o, r, await target.inject(r));
         const code = codeOf(res);
         if (typeof code === 'string' && REFUSALS.has(code)) throw new Error(`refused: ${summary(res)}`);
+        return res;
+      }),
+    );
+  }
+});
+
+describe('and the other way: a request its schemas refuse in one part is refused with 400 VALIDATION_FAILED, never accepted', () => {
+  for (const o of operations) {
+    const arb = violations(o, hints);
+    if (arb === undefined) continue;
+    it(o.name, (ctx) =>
+      check(ctx, arb, Math.ceil(settings.runs / 2), async ({ request, why }) => {
+        const res = assertG9(o, request, await target.inject(request));
+        if (res.status !== 400 || codeOf(res) !== 'VALIDATION_FAILED') {
+          throw new Error(`${why}: answered ${summary(res)}`);
+        }
         return res;
       }),
     );

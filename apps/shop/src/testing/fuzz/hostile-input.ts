@@ -58,7 +58,9 @@ export function percentEncode(s: string): string {
       cp >= 0xd800 && cp <= 0xdfff
         ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)]
         : [...Buffer.from(ch)];
-    out += /^[A-Za-z0-9\-._~]$/.test(ch) ? ch : bytes.map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    out += /^[A-Za-z0-9\-._~]$/.test(ch)
+      ? ch
+      : bytes.map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
   }
   return out;
 }

@@ -61,7 +61,7 @@ export const operationsOf = (doc: OpenApiDocument): FuzzOperation[] =>
       })),
   );
 
-const jsonBodySchema = (op: OpenApiOperation) => op.requestBody?.content?.['application/json']?.schema;
+export const jsonBodySchema = (op: OpenApiOperation) => op.requestBody?.content?.['application/json']?.schema;
 
 /** The credential the operation's security asks for: none, a user, or (under /admin/) an admin. */
 export const rightfulCredential = (o: FuzzOperation): Credential =>
@@ -157,7 +157,7 @@ function queryArbitrary(o: FuzzOperation, hints: FuzzHints, valid: boolean): fc.
   );
 }
 
-type Body = { body?: string | Buffer; contentType?: string };
+export type Body = { body?: string | Buffer; contentType?: string };
 
 function bodyArbitrary(o: FuzzOperation, hints: FuzzHints, valid: boolean): fc.Arbitrary<Body> {
   const schema = jsonBodySchema(o.op);
@@ -255,24 +255,51 @@ export function operationRequests(
       body: bodyArbitrary(o, hints, valid),
       extra: valid ? fc.constant({}) : extraHeaders,
     })
-    .map(({ method, path, query, credential, body, extra }) =>
-      printable({
-        operation: o.name,
-        method,
-        path,
-        query,
-        ...credential,
-        headers: {
-          ...extra,
-          ...(body.contentType === undefined ? {} : { 'content-type': body.contentType }),
-        },
-        ...(body.body === undefined ? {} : { body: body.body }),
-      }),
-    );
+    .map((parts) => assemble(o, parts));
 }
 
-/** Outside any operation the document promises these (its description): unknown path, other method. */
+/** The parts of a request before they are put together (`assemble`). */
+export interface RequestParts {
+  method: string;
+  path: string;
+  query: string;
+  credential: { credential: Credential; authorization?: string };
+  body: Body;
+  extra: Record<string, string>;
+}
+
+/** Parts valid by every schema of the operation, with its credential: what a violation starts from. */
+export const validParts = (o: FuzzOperation, hints: FuzzHints): fc.Arbitrary<RequestParts> =>
+  fc.record({
+    method: fc.constant(o.method),
+    path: pathArbitrary(o, hints, true),
+    query: queryArbitrary(o, hints, true),
+    credential: fc.constant({ credential: rightfulCredential(o) }),
+    body: bodyArbitrary(o, hints, true),
+    extra: fc.constant({}),
+  });
+
+export function assemble(o: FuzzOperation, { method, path, query, credential, body, extra }: RequestParts) {
+  return printable({
+    operation: o.name,
+    method,
+    path,
+    query,
+    ...credential,
+    headers: {
+      ...extra,
+      ...(body.contentType === undefined ? {} : { 'content-type': body.contentType }),
+    },
+    ...(body.body === undefined ? {} : { body: body.body }),
+  });
+}
+
+/**
+ * What the document's description promises beside every operation (api-docs.ts): an unknown
+ * path, another method, a path that is not valid percent-encoding.
+ */
 const EVERYWHERE: Readonly<Record<number, readonly string[]>> = {
+  400: ['BAD_URL'],
   404: ['NOT_FOUND'],
   405: ['METHOD_NOT_ALLOWED'],
 };

@@ -34,7 +34,7 @@ describe('raw-http parseResponse', () => {
 describe('hostile-input percentEncode', () => {
   it('keeps unreserved characters, encodes UTF-8 bytes, and a lone surrogate as its invalid WTF-8 bytes', () => {
     assert.equal(percentEncode('a-Z_~.'), 'a-Z_~.');
-    assert.equal(percentEncode('é /'), '%C3%A9%20%2F');
+    assert.equal(percentEncode('é /\u0000\r\n'), '%C3%A9%20%2F%00%0D%0A');
     assert.equal(percentEncode('\ud800'), '%ED%A0%80');
   });
 });
