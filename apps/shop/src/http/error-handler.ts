@@ -108,7 +108,10 @@ export function installErrorHandling(
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = methods.filter((m) => methodsByPath.find(m, path) !== null);
-    if (allowed.length > 0) {
+    // A route of this very method answered "not found" (a missing file under `/docs/*`): a 404,
+    // not a 405 whose Allow would list the method it refuses.
+    const own = request.method === 'HEAD' ? 'GET' : request.method;
+    if (allowed.length > 0 && !allowed.includes(own as HTTPMethod)) {
       reply.header('allow', allowed.join(', '));
       return send(
         reply,

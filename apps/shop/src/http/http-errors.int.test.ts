@@ -86,6 +86,12 @@ describe('bad input gets a clear 4xx problem+json', () => {
     assert.equal(res.headers.allow, 'POST');
   });
 
+  it('a missing file under a GET route is 404, not a 405 whose Allow lists GET (fuzz finding)', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/static/no-such-file.js' });
+    assertProblem(res, 404, 'NOT_FOUND');
+    assert.equal(res.headers.allow, undefined);
+  });
+
   it('every response carries x-request-id, and a well-formed incoming id is kept', async () => {
     const res = await t.app.inject({
       method: 'GET',
