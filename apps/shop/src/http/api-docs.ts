@@ -23,8 +23,9 @@ const DESCRIPTION = `Flash-sale and order backend.
 Every error is \`application/problem+json\` (RFC 9457) with a stable \`code\`; each operation lists
 the codes it can answer. Every response carries \`x-request-id\` (also the problem's \`instance\`).
 Beyond the operations listed: an unknown path is 404 \`NOT_FOUND\`, a known path with another
-method 405 \`METHOD_NOT_ALLOWED\` with \`Allow\`, and a path that is not valid percent-encoding
-400 \`BAD_URL\`, whatever route it names.`;
+method 405 \`METHOD_NOT_ALLOWED\` with \`Allow\`, a path that is not valid percent-encoding
+400 \`BAD_URL\`, and a path segment longer than 100 characters 414 \`URI_TOO_LONG\`, whatever route
+it names.`;
 
 /**
  * The OpenAPI 3.0 document at `/docs/json` (UI at `/docs`), built by @fastify/swagger from the

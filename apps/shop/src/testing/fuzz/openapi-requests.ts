@@ -296,10 +296,12 @@ export function assemble(o: FuzzOperation, { method, path, query, credential, bo
 
 /**
  * What the document's description promises beside every operation (api-docs.ts): an unknown
- * path, another method, a path that is not valid percent-encoding.
+ * path, another method, a path that is not valid percent-encoding, a path segment longer than
+ * the router allows.
  */
 const EVERYWHERE: Readonly<Record<number, readonly string[]>> = {
   400: ['BAD_URL'],
+  414: ['URI_TOO_LONG'],
   404: ['NOT_FOUND'],
   405: ['METHOD_NOT_ALLOWED'],
 };
