@@ -11,5 +11,18 @@ export type { RedisLock, RedisLockOptions, HeldLock } from './lock/redis-lock.ts
 export { failFastRedisOptions } from './connection/fail-fast-options.ts';
 export { whenReady } from './connection/when-ready.ts';
 
-// Planned here, each in its own folder with its scripts (ADR 0008): rate limiter (GCRA,
-// src/rate-limit/), idempotency keys (src/idempotency/).
+// Rate limits: GCRA on Redis (several keys per call, all or nothing) with an in-process fallback.
+export { createRateLimiter } from './rate-limit/rate-limiter.ts';
+export type { RateLimiterOptions } from './rate-limit/rate-limiter.ts';
+export { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.ts';
+export type { MemoryRateLimiterOptions } from './rate-limit/memory-rate-limiter.ts';
+export { rateLimitPolicy } from './rate-limit/policy.ts';
+export type {
+  RateLimitCheck,
+  RateLimitDecision,
+  RateLimitPolicy,
+  RateLimitResult,
+  RateLimiter,
+} from './rate-limit/policy.ts';
+
+// Planned here, in its own folder with its scripts (ADR 0008): idempotency keys (src/idempotency/).
