@@ -12,14 +12,14 @@
 --
 -- Returns     {allowed, remaining1, reset1, retry1, remaining2, reset2, retry2, ...}
 --             allowed    1: every key admitted the request and was charged; 0: none was charged
---             remaining  requests left in the window after this call (denied: without it)
+--             remaining  requests left in the window after this call (denied: as before it)
 --             reset      ms until the key's quota is full again
 --             retry      ms until the key would admit this request (0: it did)
 local EPSILON = 0.001 -- ms; GCRA_EPSILON_MS in gcra.ts
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-local out = { 1 }
-local charge = {}
+local allowed = 1
+local keys = {}
 for i = 1, #KEYS do
   local limit = tonumber(ARGV[3 * i - 2])
   local window = tonumber(ARGV[3 * i - 1])
@@ -30,28 +30,26 @@ for i = 1, #KEYS do
     tat = now
   end
   local new_tat = tat + cost * interval
-  local allow_at = new_tat - window
-  local remaining, reset, retry
-  if allow_at - now > EPSILON then
-    out[1] = 0
-    remaining = math.floor((window - (tat - now)) / interval + 1e-6)
-    reset = tat - now
-    retry = allow_at - now
+  local retry = new_tat - window - now
+  if retry > EPSILON then
+    allowed = 0
   else
-    remaining = math.floor((window - (new_tat - now)) / interval + 1e-6)
-    reset = new_tat - now
     retry = 0
-    if cost > 0 then
-      charge[#charge + 1] = { KEYS[i], new_tat }
+  end
+  keys[i] = { window = window, interval = interval, cost = cost, tat = tat, new_tat = new_tat, retry = retry }
+end
+-- Denied: nothing is charged, so every key reports its state without this call.
+local out = { allowed }
+for i, k in ipairs(keys) do
+  local tat = k.tat
+  if allowed == 1 then
+    tat = k.new_tat
+    if k.cost > 0 then
+      redis.call('SET', KEYS[i], string.format('%.3f', tat), 'PXAT', math.ceil(tat))
     end
   end
-  out[3 * i - 1] = math.max(0, remaining)
-  out[3 * i] = math.ceil(reset)
-  out[3 * i + 1] = math.ceil(retry)
-end
-if out[1] == 1 then
-  for _, c in ipairs(charge) do
-    redis.call('SET', c[1], string.format('%.3f', c[2]), 'PXAT', math.ceil(c[2]))
-  end
+  out[3 * i - 1] = math.max(0, math.floor((k.window - (tat - now)) / k.interval + 1e-6))
+  out[3 * i] = math.ceil(tat - now)
+  out[3 * i + 1] = math.ceil(k.retry)
 end
 return out

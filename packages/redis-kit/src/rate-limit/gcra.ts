@@ -16,17 +16,26 @@
 export const GCRA_EPSILON_MS = 0.001;
 
 export interface GcraStep {
+  /** This key admits the request. */
   allowed: boolean;
-  /** The TAT to store when the whole call is admitted (unchanged when not, or for cost 0). */
+  /** ms until this key would admit it; 0 when it does. Rounded up. */
+  retryAfterMs: number;
+  /** The state before the call and after it, if the whole call is admitted. */
+  before: GcraState;
+  after: GcraState;
+}
+
+/** What a key reports in a given TAT: `remaining` rounded down, `resetMs` up. */
+export interface GcraState {
   tatMs: number;
   remaining: number;
   resetMs: number;
-  retryAfterMs: number;
 }
 
 /**
- * One key's answer at `nowMs` given its stored TAT (`undefined`: a fresh key). Pure; `resetMs`
- * and `retryAfterMs` are rounded up to whole ms, `remaining` down to whole requests.
+ * One key's answer at `nowMs` given its stored TAT (`undefined`: a fresh key). Pure. A call over
+ * several keys charges `after` to all of them only when every key `allowed`; otherwise each
+ * keeps, and reports, `before`.
  */
 export function gcraStep(
   nowMs: number,
@@ -36,21 +45,12 @@ export function gcraStep(
   const interval = p.windowMs / p.limit;
   const tat = storedTatMs === undefined || storedTatMs < nowMs ? nowMs : storedTatMs;
   const newTat = tat + p.cost * interval;
-  const allowAt = newTat - p.windowMs;
-  if (allowAt - nowMs > GCRA_EPSILON_MS) {
-    return {
-      allowed: false,
-      tatMs: tat,
-      remaining: Math.max(0, Math.floor((p.windowMs - (tat - nowMs)) / interval + 1e-6)),
-      resetMs: Math.ceil(tat - nowMs),
-      retryAfterMs: Math.ceil(allowAt - nowMs),
-    };
-  }
-  return {
-    allowed: true,
-    tatMs: newTat,
-    remaining: Math.max(0, Math.floor((p.windowMs - (newTat - nowMs)) / interval + 1e-6)),
-    resetMs: Math.ceil(newTat - nowMs),
-    retryAfterMs: 0,
-  };
+  const wait = newTat - p.windowMs - nowMs;
+  const state = (t: number): GcraState => ({
+    tatMs: t,
+    remaining: Math.max(0, Math.floor((p.windowMs - (t - nowMs)) / interval + 1e-6)),
+    resetMs: Math.ceil(t - nowMs),
+  });
+  const allowed = wait <= GCRA_EPSILON_MS;
+  return { allowed, retryAfterMs: allowed ? 0 : Math.ceil(wait), before: state(tat), after: state(newTat) };
 }

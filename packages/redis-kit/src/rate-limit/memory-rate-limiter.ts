@@ -55,21 +55,25 @@ export function createMemoryRateLimiter(opts: MemoryRateLimiterOptions = {}): Ra
         const allowed = steps.every((s) => s.allowed);
         if (allowed) {
           steps.forEach((s, i) => {
-            if (costs[i]! > 0) tats.set(keys[i]!, s.tatMs);
+            if (costs[i]! > 0) tats.set(keys[i]!, s.after.tatMs);
           });
         }
         const decision: RateLimitDecision = {
           allowed,
           retryAfterMs: allowed ? 0 : Math.max(...steps.map((s) => s.retryAfterMs)),
-          results: checks.map(({ policy, key }, i) => ({
-            policy,
-            key,
-            allowed: steps[i]!.allowed,
-            limit: quota(policy.limit),
-            remaining: steps[i]!.remaining,
-            resetMs: steps[i]!.resetMs,
-            retryAfterMs: steps[i]!.retryAfterMs,
-          })),
+          results: checks.map(({ policy, key }, i) => {
+            const step = steps[i]!;
+            const state = allowed ? step.after : step.before;
+            return {
+              policy,
+              key,
+              allowed: step.allowed,
+              limit: quota(policy.limit),
+              remaining: state.remaining,
+              resetMs: state.resetMs,
+              retryAfterMs: step.retryAfterMs,
+            };
+          }),
           source: 'memory',
         };
         return Promise.resolve(decision);

@@ -82,6 +82,8 @@ export function rateLimiterContract(name: string, subject: () => ContractSubject
         );
         assert.equal(d.retryAfterMs, d.results[1]!.retryAfterMs);
         assert.equal(d.results[0]!.retryAfterMs, 0);
+        assert.equal(d.results[0]!.remaining, 5, 'the admitting key reports its state: nothing was charged');
+        assert.equal(d.results[0]!.resetMs, 0);
       }
       const peek = await limiter.limit([{ policy: loose, key: b, cost: 0 }]);
       assert.equal(peek.results[0]!.remaining, 5, 'the loose key was never charged');
