@@ -50,8 +50,51 @@ describe('loadConfig', () => {
         /port/.test(e.message) &&
         /mysqlUrl/.test(e.message),
     );
-    assert.throws(() => loadConfig({ ...keys, TRUST_PROXY: 'yes' }), /TRUST_PROXY must be true or false/);
+    for (const TRUST_PROXY of ['yes', 'abc', '10.0.0.0/33', '10.0.0.1,', '::1/129']) {
+      assert.throws(
+        () => loadConfig({ ...keys, TRUST_PROXY }),
+        /TRUST_PROXY must be true, false or/,
+        TRUST_PROXY,
+      );
+    }
     assert.throws(() => loadConfig({ ...keys, PUBLIC_URL: 'api.example.com' }), /publicUrl/);
+  });
+
+  it('TRUST_PROXY: off by default, every hop, or a list of proxy addresses and CIDRs', () => {
+    assert.equal(loadConfig(keys).trustProxy, false);
+    assert.equal(loadConfig({ ...keys, TRUST_PROXY: '1' }).trustProxy, true);
+    assert.deepEqual(loadConfig({ ...keys, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy, [
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
+  });
+
+  it('rate limits: <limit>/<window> in s, m or h, or off; defaults as documented', () => {
+    const c = loadConfig({
+      ...keys,
+      RATE_LIMIT_LOGIN_IP: '7/30s',
+      RATE_LIMIT_REGISTER_IP: 'off',
+      RATE_LIMIT_USER: '1000/2h',
+      RATE_LIMIT_INSTANCES: '3',
+    });
+    assert.deepEqual(c.rateLimit, {
+      loginIp: { limit: 7, windowSec: 30 },
+      loginAccountIp: { limit: 5, windowSec: 60 },
+      loginAccount: { limit: 100, windowSec: 3600 },
+      registerIp: null,
+      refreshIp: { limit: 60, windowSec: 60 },
+      user: { limit: 1000, windowSec: 7200 },
+      instances: 3,
+    });
+    for (const bad of ['20', '20/1d', '0/1m', '20/0s', 'x/1m', '20/25h', 'OFF']) {
+      assert.throws(
+        () => loadConfig({ ...keys, RATE_LIMIT_LOGIN_IP: bad }),
+        /RATE_LIMIT_LOGIN_IP must be <limit>\/<window>|rateLimit\/loginIp/,
+        bad,
+      );
+    }
+    assert.throws(() => loadConfig({ ...keys, RATE_LIMIT_INSTANCES: '0' }), /rateLimit\/instances/);
   });
 
   it('requires JWT keys in production but not in dev/test', () => {

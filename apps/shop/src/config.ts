@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -5,6 +6,15 @@ import { Value } from 'typebox/value';
  * The service's configuration, read from the environment once at start-up, validated, frozen.
  * Nothing else in the service reads `process.env` (CONTRIBUTING.md habit 4).
  */
+/** A rate-limit policy: `limit` requests per `windowSec` (GCRA: a burst of `limit`, then evenly), or null: off. */
+const RateLimitPolicy = Type.Union([
+  Type.Null(),
+  Type.Object({
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    windowSec: Type.Integer({ minimum: 1, maximum: 86_400 }),
+  }),
+]);
+
 const ConfigSchema = Type.Object({
   /** `dev` seeds an admin and allows generated JWT keys; `test` is for the test suites. */
   profile: Type.Union([Type.Literal('dev'), Type.Literal('test'), Type.Literal('production')]),
@@ -80,8 +90,32 @@ const ConfigSchema = Type.Object({
     sampleRate: Type.Number({ minimum: 0, maximum: 1 }),
     slowMs: Type.Integer({ minimum: 1 }),
   }),
-  /** Trust X-Forwarded-For only behind a known proxy. Default false. */
-  trustProxy: Type.Boolean(),
+  /**
+   * Which peers may set the client address through X-Forwarded-For: none (`false`, default),
+   * every hop (`true`: the left-most address, which a client can forge unless the proxy
+   * overwrites the header), or the proxies' addresses/CIDRs (the right-most address that is not
+   * one of them — what per-IP rate limits need behind a proxy).
+   */
+  trustProxy: Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+  /**
+   * Rate limits, `<limit>/<window>` or `off` (docs/adr/0010-rate-limits.md). Defaults: login
+   * 20/1m per client IP, 5/1m per account and IP, 100/1h per account (only for clients that have
+   * not logged into it before); registration 20/1h per IP; refresh 60/1m per IP; 600/1m per user
+   * on every authenticated route.
+   */
+  rateLimit: Type.Object({
+    loginIp: RateLimitPolicy,
+    loginAccountIp: RateLimitPolicy,
+    loginAccount: RateLimitPolicy,
+    registerIp: RateLimitPolicy,
+    refreshIp: RateLimitPolicy,
+    user: RateLimitPolicy,
+    /**
+     * API instances sharing the limits. While Redis is unreachable each enforces 1/instances of
+     * every limit in its own memory. Default 1.
+     */
+    instances: Type.Integer({ minimum: 1, maximum: 1000 }),
+  }),
   /** Dev admin seeded by `npm start` in the dev profile. */
   devAdmin: Type.Object({ email: Type.String(), password: Type.String() }),
 });
@@ -102,12 +136,46 @@ const int = (env: Env, name: string, fallback: number): number => {
   return n;
 };
 
-const bool = (env: Env, name: string, fallback: boolean): boolean => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+const WINDOW_UNIT_SEC = { s: 1, m: 60, h: 3600 } as const;
+
+/** `20/1m` → 20 requests a minute; `off` → null. Windows in s, m or h. */
+const rateLimit = (env: Env, name: string, fallback: string): { limit: number; windowSec: number } | null => {
+  const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
+  if (raw === 'off') return null;
+  const match = /^(\d{1,7})\/(\d{1,5})([smh])$/.exec(raw);
+  if (!match) {
+    throw new ConfigError(
+      `${name} must be <limit>/<window> such as 20/1m (window in s, m or h) or off, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return {
+    limit: Number(match[1]),
+    windowSec: Number(match[2]) * WINDOW_UNIT_SEC[match[3] as 's' | 'm' | 'h'],
+  };
+};
+
+/** `false`, `true`, or a comma-separated list of proxy addresses or CIDRs. */
+const trustProxy = (env: Env): boolean | string[] => {
+  const raw = env.TRUST_PROXY;
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+  const list = raw.split(',').map((a) => a.trim());
+  const isAddress = (a: string) => {
+    const [ip = '', bits, ...rest] = a.split('/');
+    const family = isIP(ip);
+    const maxBits = family === 6 ? 128 : 32;
+    return (
+      family !== 0 &&
+      rest.length === 0 &&
+      (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits))
+    );
+  };
+  if (!list.every(isAddress)) {
+    throw new ConfigError(
+      `TRUST_PROXY must be true, false or a comma-separated list of proxy addresses/CIDRs, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return list;
 };
 
 /**
@@ -151,7 +219,16 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
       sampleRate: Number(env.ACCESS_LOG_SAMPLE_RATE ?? 0.01),
       slowMs: int(env, 'ACCESS_LOG_SLOW_MS', 1000),
     },
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
+    rateLimit: {
+      loginIp: rateLimit(env, 'RATE_LIMIT_LOGIN_IP', '20/1m'),
+      loginAccountIp: rateLimit(env, 'RATE_LIMIT_LOGIN_ACCOUNT_IP', '5/1m'),
+      loginAccount: rateLimit(env, 'RATE_LIMIT_LOGIN_ACCOUNT', '100/1h'),
+      registerIp: rateLimit(env, 'RATE_LIMIT_REGISTER_IP', '20/1h'),
+      refreshIp: rateLimit(env, 'RATE_LIMIT_REFRESH_IP', '60/1m'),
+      user: rateLimit(env, 'RATE_LIMIT_USER', '600/1m'),
+      instances: int(env, 'RATE_LIMIT_INSTANCES', 1),
+    },
     devAdmin: {
       email: env.DEV_ADMIN_EMAIL ?? 'admin@surge.local',
       password: env.DEV_ADMIN_PASSWORD ?? 'surge-dev-admin-password',

@@ -22,6 +22,7 @@ import { createKafkaProbe } from './infra/kafka-probe.ts';
 import { createLogger } from './infra/logger.ts';
 import { createRedis } from './infra/redis.ts';
 import { createThrottle } from '@surge/resilience';
+import { createRateLimiter, type RateLimiter } from '@surge/redis-kit';
 
 /** `ce_source` of every event this service publishes. */
 export const EVENT_SOURCE = '/surge/shop';
@@ -55,6 +56,11 @@ export interface Context {
   topic: (base: string) => string;
   /** Two-tier cache (L1 memory, L2 Redis, bus); features take namespaces of it. */
   cache: Cache;
+  /**
+   * GCRA rate limits shared through Redis; while Redis is unreachable each instance decides in
+   * memory with its share of every limit (docs/adr/0010-rate-limits.md).
+   */
+  rateLimiter: RateLimiter;
   /** The name of the database (`surge`): keys shared stores (Redis) per deployment. */
   databaseName: string;
   healthChecks: HealthCheck[];
@@ -86,6 +92,14 @@ export function createContext(
   // Keyed by database so deployments (and test runs) sharing a Redis never mix their data.
   const databaseName = parseMysqlUrl(config.mysqlUrl).database;
   const cache = createCache({ redis, prefix: `surge:cache:${databaseName}`, metrics, log: logger });
+  // One hash tag: every key of a call shares a slot on a Redis Cluster (ADR 0010).
+  const rateLimiter = createRateLimiter({
+    redis,
+    prefix: `surge:rl:{${databaseName}}:`,
+    timeoutMs,
+    fallback: { share: 1 / config.rateLimit.instances, maxKeys: 50_000 },
+    log: logger,
+  });
   const publisher = createKafkaPublisher({
     brokers: config.kafkaBrokers,
     clientId: `${config.kafkaClientId}-${config.role}`,
@@ -116,6 +130,7 @@ export function createContext(
     topics: modules.topics,
     topic: (base) => config.kafkaTopicPrefix + base,
     cache,
+    rateLimiter,
     databaseName,
     healthChecks,
     async close() {

@@ -36,3 +36,7 @@ export const dependencyUnavailable = (dependency: string, cause?: unknown) =>
   });
 
 export const invalidCursor = () => new DomainError('INVALID_CURSOR', 'the cursor is not valid');
+
+/** The client sent more requests than a rate-limit policy allows; it may retry after `retryAfterSec`. */
+export const rateLimited = (retryAfterSec: number) =>
+  new DomainError('RATE_LIMITED', `too many requests; retry after ${retryAfterSec} s`, { retryAfterSec });

@@ -38,4 +38,16 @@ export type { IdempotencyKeyErrorCode } from './idempotency/idempotency-errors.t
 export { failFastRedisOptions } from './connection/fail-fast-options.ts';
 export { whenReady } from './connection/when-ready.ts';
 
-// Planned here, in its own folder with its scripts (ADR 0008): rate limiter (GCRA, src/rate-limit/).
+// Rate limits: GCRA on Redis (several keys per call, all or nothing) with an in-process fallback.
+export { createRateLimiter } from './rate-limit/rate-limiter.ts';
+export type { RateLimiterOptions } from './rate-limit/rate-limiter.ts';
+export { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.ts';
+export type { MemoryRateLimiterOptions } from './rate-limit/memory-rate-limiter.ts';
+export { rateLimitPolicy } from './rate-limit/policy.ts';
+export type {
+  RateLimitCheck,
+  RateLimitDecision,
+  RateLimitPolicy,
+  RateLimitResult,
+  RateLimiter,
+} from './rate-limit/policy.ts';

@@ -24,6 +24,7 @@ export const BASE_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  RATE_LIMITED: 429,
   DEPENDENCY_UNAVAILABLE: 503,
   // Idempotency-Key (http/idempotency-hooks.ts), on every route that takes one.
   IDEMPOTENCY_KEY_MISSING: 400,

@@ -54,11 +54,17 @@ export const VALIDATED_BODY: ProblemCodes = {
   400: [...(PARSED_BODY[400] ?? []), 'VALIDATION_FAILED'],
 };
 
-/** Behind `app.authenticate`: no, a malformed, an expired or a revoked bearer token. */
-export const AUTHENTICATED: ProblemCodes = { 401: ['UNAUTHORIZED'] };
+/** Over a rate limit (docs/adr/0010-rate-limits.md); `Retry-After` and the `RateLimit` fields say when to retry. */
+export const RATE_LIMITED: ProblemCodes = { 429: ['RATE_LIMITED'] };
+
+/**
+ * Behind `app.authenticate`: no, a malformed, an expired or a revoked bearer token; or over the
+ * per-user budget every authenticated route has.
+ */
+export const AUTHENTICATED: ProblemCodes = { 401: ['UNAUTHORIZED'], ...RATE_LIMITED };
 
 /** Behind `app.authenticate` and `app.requireRole('admin')`. */
-export const ADMIN_ONLY: ProblemCodes = { 401: ['UNAUTHORIZED'], 403: ['FORBIDDEN'] };
+export const ADMIN_ONLY: ProblemCodes = { 401: ['UNAUTHORIZED'], 403: ['FORBIDDEN'], ...RATE_LIMITED };
 
 /** A dependency the route cannot do without is down (docs/architecture.md, degradation); `Retry-After` says when to retry. */
 export const DEPENDENCY_DOWN: ProblemCodes = { 503: ['DEPENDENCY_UNAVAILABLE'] };
@@ -77,7 +83,7 @@ const DESCRIPTIONS: Record<number, string> = {
   414: 'A path parameter is longer than the router allows',
   415: 'The body is not application/json',
   422: 'The request is well-formed but cannot be processed',
-  429: 'Too many requests; `Retry-After` says when to retry',
+  429: 'Too many requests; `Retry-After` and the `RateLimit` / `RateLimit-Policy` fields say when to retry',
   500: 'An unexpected error; nothing internal is revealed',
   503: 'A dependency is unavailable; `Retry-After` says when to retry',
 };

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@surge/test-support';
 import { generateKeyPem } from '../modules/sessions/tokens.ts';
-import { TEST_MYSQL_URL } from './test-app.ts';
+import { GENEROUS_RATE_LIMITS, TEST_MYSQL_URL } from './test-app.ts';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
@@ -31,6 +31,7 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Se
       LOG_LEVEL: 'info',
       JWT_PRIVATE_KEY: keys.privateKeyPem,
       JWT_PUBLIC_KEY: keys.publicKeyPem,
+      ...GENEROUS_RATE_LIMITS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

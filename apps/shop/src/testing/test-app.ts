@@ -30,6 +30,19 @@ export interface TestApp {
 export const TEST_MYSQL_URL = 'mysql://root@127.0.0.1:3306/surge_test';
 
 /**
+ * Rate limits of test apps: every test file injects from 127.0.0.1 into one shared Redis, so the
+ * per-IP login, refresh and registration limits would be shared by all of them (and by runs an
+ * hour apart). Tests of the limits set their own, and inject from addresses of their own.
+ */
+export const GENEROUS_RATE_LIMITS: Readonly<Record<string, string>> = {
+  RATE_LIMIT_LOGIN_IP: '1000000/1m',
+  RATE_LIMIT_LOGIN_ACCOUNT_IP: '1000000/1m',
+  RATE_LIMIT_LOGIN_ACCOUNT: '1000000/1m',
+  RATE_LIMIT_REGISTER_IP: '1000000/1m',
+  RATE_LIMIT_REFRESH_IP: '1000000/1m',
+};
+
+/**
  * Builds the real app on real Redis, MySQL and Kafka (test profile), ready for `app.inject`.
  * `env` overrides single variables, e.g. `{ KAFKA_BROKERS: '127.0.0.1:19092' }`.
  */
@@ -52,6 +65,7 @@ export async function startTestApp(
     JWT_KEY_ID: 'test-1',
     // Each test app gets its own topics and groups: runs and files never see each other's events.
     KAFKA_TOPIC_PREFIX: `test-${crypto.randomUUID().slice(0, 8)}-`,
+    ...GENEROUS_RATE_LIMITS,
     ...env,
   });
   await migrateToLatest(config.mysqlUrl, 10_000);

@@ -53,6 +53,15 @@ describe('defineScript (real Redis)', () => {
     assert.equal(await redis.exists(`${prefix}:c`), 0);
   });
 
+  it('a variadic script (-n.lua) takes one or more keys; none is refused before sending', async () => {
+    const setAll = defineScript(new URL('./testing/set-all-n.lua', import.meta.url), Number);
+    assert.equal(setAll.numberOfKeys, null);
+    assert.equal(await setAll.run(redis, [`${prefix}:n1`], ['a']), 1);
+    assert.equal(await setAll.run(redis, [`${prefix}:n1`, `${prefix}:n2`, `${prefix}:n3`], ['b']), 3);
+    assert.deepEqual(await redis.mget(`${prefix}:n1`, `${prefix}:n2`, `${prefix}:n3`), ['b', 'b', 'b']);
+    await assert.rejects(setAll.run(redis, [], ['c']), /takes one or more keys, got none/);
+  });
+
   it('queues on a MULTI of a client it was defined on; refuses one of a client without it', async () => {
     defineScripts(redis, [replyWith]);
     const tx = redis.multi();

@@ -21,8 +21,8 @@ export interface DefineScriptOptions {
 export interface RedisScript<Result> {
   /** The ioredis command it is defined as: file name + hash of the source, unique per version. */
   readonly name: string;
-  /** From the file name: `rotate-refresh-2.lua` takes 2 keys. */
-  readonly numberOfKeys: number;
+  /** From the file name: `rotate-refresh-2.lua` takes 2 keys; `null` for `gcra-n.lua` (one or more). */
+  readonly numberOfKeys: number | null;
   /** The script's source. */
   readonly lua: string;
   /**
@@ -60,7 +60,13 @@ export function defineScript<Result>(
   const name = `surge_${id.replaceAll('-', '_')}_${sha}`;
   // ioredis defines both on defineCommand (and copies both into pipelines).
   const command = opts.replies === 'buffers' ? `${name}Buffer` : name;
-  const argv = (keys: readonly string[], args: readonly ScriptArg[]) => {
+  // A script with a fixed key count is defined with it (ioredis sends it); a variadic one
+  // (`-n.lua`) is defined without, so the key count goes first in every call.
+  const argv = (keys: readonly string[], args: readonly ScriptArg[]): ScriptArg[] => {
+    if (numberOfKeys === null) {
+      if (keys.length === 0) throw new TypeError(`${id}.lua takes one or more keys, got none`);
+      return [keys.length, ...keys, ...args];
+    }
     if (keys.length !== numberOfKeys) {
       throw new TypeError(`${id}.lua takes ${numberOfKeys} keys, got ${keys.length}`);
     }
@@ -93,7 +99,7 @@ export function defineScript<Result>(
 export function defineScripts(redis: RedisClient, scripts: ReadonlyArray<RedisScript<unknown>>): void {
   for (const { name, numberOfKeys, lua } of scripts) {
     if (typeof (redis as unknown as Commands)[name] !== 'function') {
-      redis.defineCommand(name, { numberOfKeys, lua });
+      redis.defineCommand(name, numberOfKeys === null ? { lua } : { numberOfKeys, lua });
     }
   }
 }

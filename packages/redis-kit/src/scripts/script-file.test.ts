@@ -22,6 +22,15 @@ describe('checkScript', () => {
     );
   });
 
+  it('a name ending in -n takes any number of keys; its header says KEYS[1..n]', () => {
+    const lua = header('KEYS[1..n] the keys', 'Returns 1') + 'return #KEYS';
+    assert.deepEqual(checkScript('gcra-n.lua', lua), { id: 'gcra-n', numberOfKeys: null, lua });
+    assert.throws(
+      () => checkScript('gcra-n.lua', header('KEYS[1] one', 'Returns 1') + 'return 1'),
+      /describe KEYS\[1\.\.n\]$/,
+    );
+  });
+
   it('refuses a file name without a key count', () => {
     for (const name of ['unlock.lua', 'Unlock-1.lua', 'unlock-1.txt', 'unlock_1.lua']) {
       assert.throws(() => checkScript(name, header('KEYS[1] k', 'Returns 1')), /<key count>\.lua/, name);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { forbidden, unauthorized } from '../../errors.ts';
 import type { AccessClaims, Role, TokenService } from './tokens.ts';
@@ -10,8 +10,8 @@ declare module 'fastify' {
     auth: AccessClaims | null;
   }
   interface FastifyInstance {
-    /** preHandler: requires a valid, unrevoked bearer access token. */
-    authenticate: (request: FastifyRequest) => Promise<void>;
+    /** onRequest/preHandler: requires a valid, unrevoked bearer access token, then charges the per-user budget. */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** preHandler factory: requires `authenticate` first, then the role. */
     requireRole: (role: Role) => (request: FastifyRequest) => Promise<void>;
   }
@@ -24,10 +24,18 @@ export function claimsOf(request: FastifyRequest): AccessClaims {
 }
 
 export const authPlugin = fp(
-  async (app: FastifyInstance, opts: { tokens: TokenService; refreshStore: RefreshStore }) => {
+  async (
+    app: FastifyInstance,
+    opts: {
+      tokens: TokenService;
+      refreshStore: RefreshStore;
+      /** The default per-user rate limit of every authenticated route (session-limits.ts). */
+      limitUser?: (request: FastifyRequest, reply: FastifyReply, userId: string) => Promise<void>;
+    },
+  ) => {
     app.decorateRequest('auth', null);
 
-    app.decorate('authenticate', async (request: FastifyRequest) => {
+    app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
       const header = request.headers.authorization;
       const match = header === undefined ? null : /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header);
       if (!match?.[1]) throw unauthorized();
@@ -42,6 +50,7 @@ export const authPlugin = fp(
       }
       if (revoked) throw unauthorized('the session has ended');
       request.auth = claims;
+      await opts.limitUser?.(request, reply, claims.sub);
     });
 
     app.decorate('requireRole', (role: Role) => async (request: FastifyRequest) => {

@@ -1,11 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { claimsOf } from './auth-plugin.ts';
-import { AUTHENTICATED, DEPENDENCY_DOWN, PARSED_BODY, problems, VALIDATED_BODY } from '../../http/openapi.ts';
+import {
+  AUTHENTICATED,
+  DEPENDENCY_DOWN,
+  PARSED_BODY,
+  problems,
+  RATE_LIMITED,
+  VALIDATED_BODY,
+} from '../../http/openapi.ts';
 import { DomainError, dependencyUnavailable } from '../../errors.ts';
 import { hashPassword, verifyPassword, type ScryptCost } from '../users/password.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
 import type { RefreshStore } from './refresh-store.ts';
+import type { SessionLimits } from './session-limits.ts';
 import type { TokenService } from './tokens.ts';
 
 const TokenPair = Type.Object({
@@ -27,13 +35,16 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
   refreshStore: RefreshStore;
   passwordCost: ScryptCost;
   accessTtlSec: number;
-}> = async (app, { users, tokens, refreshStore, passwordCost, accessTtlSec }) => {
+  limits: SessionLimits;
+}> = async (app, { users, tokens, refreshStore, passwordCost, accessTtlSec, limits }) => {
   // Unknown emails are checked against this hash too, so both failures take the same time.
   const decoyHash = await hashPassword(crypto.randomUUID(), passwordCost);
 
   app.post(
     '/v1/sessions',
     {
+      preValidation: limits.login,
+      onResponse: limits.loginDone,
       schema: {
         operationId: 'createSession',
         tags: ['sessions'],
@@ -43,7 +54,10 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
           { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 128 }) },
           { additionalProperties: false },
         ),
-        response: { 200: TokenPair, ...problems(VALIDATED_BODY, { 401: ['INVALID_CREDENTIALS'] }) },
+        response: {
+          200: TokenPair,
+          ...problems(VALIDATED_BODY, { 401: ['INVALID_CREDENTIALS'] }, RATE_LIMITED),
+        },
       },
     },
     async (request) => {
@@ -71,6 +85,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/v1/sessions/refresh',
     {
+      preValidation: limits.refresh,
       schema: {
         operationId: 'refreshSession',
         tags: ['sessions'],
@@ -79,7 +94,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
         body: Type.Object({ refreshToken: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
         response: {
           200: TokenPair,
-          ...problems(VALIDATED_BODY, { 401: ['INVALID_REFRESH_TOKEN'] }, DEPENDENCY_DOWN),
+          ...problems(VALIDATED_BODY, { 401: ['INVALID_REFRESH_TOKEN'] }, DEPENDENCY_DOWN, RATE_LIMITED),
         },
       },
     },

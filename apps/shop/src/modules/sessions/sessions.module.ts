@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { defineModule } from '../feature-module.ts';
 import { passwordCostFor } from '../users/password.ts';
 import { createUsersRepo } from '../users/users-repo.ts';
+import { createRateLimitGuard } from '../../http/rate-limit-guard.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { createRefreshStore } from './refresh-store.ts';
+import { createSessionLimits } from './session-limits.ts';
 import { sessionsRoutes } from './sessions-routes.ts';
 import { createTokenService, generateKeyPem } from './tokens.ts';
 
@@ -22,11 +24,18 @@ export const sessionsModule = defineModule({
     const tokens = await createTokenService({ ...jwt, ...keys });
     const refreshStore = createRefreshStore(ctx.redis, jwt);
     const passwordCost = passwordCostFor(ctx.config.profile);
+    const limits = createSessionLimits({
+      guard: createRateLimitGuard(ctx.rateLimiter, ctx.metrics),
+      limits: ctx.config.rateLimit,
+      redis: ctx.redis,
+      prefix: `surge:rl:{${ctx.databaseName}}:`,
+      knownForSec: jwt.refreshTtlSec,
+    });
     return {
       tokens,
       refreshStore,
       appPlugin: async (app: FastifyInstance) => {
-        await app.register(authPlugin, { tokens, refreshStore });
+        await app.register(authPlugin, { tokens, refreshStore, limitUser: limits.user });
         app.get('/.well-known/jwks.json', { schema: { hide: true } }, () => tokens.jwks);
       },
       routes: async (app: FastifyInstance) => {
@@ -36,6 +45,7 @@ export const sessionsModule = defineModule({
           refreshStore,
           passwordCost,
           accessTtlSec: jwt.accessTtlSec,
+          limits,
         });
       },
     };

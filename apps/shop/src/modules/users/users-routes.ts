@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { claimsOf } from '../sessions/auth-plugin.ts';
-import { AUTHENTICATED, VALIDATED_BODY, problems } from '../../http/openapi.ts';
+import { AUTHENTICATED, RATE_LIMITED, VALIDATED_BODY, problems } from '../../http/openapi.ts';
 import { unauthorized } from '../../errors.ts';
 import { hashPassword, type ScryptCost } from './password.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
@@ -18,17 +19,20 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
   db: Kysely<Database>;
   outbox: Outbox;
   topic: (base: string) => string;
-}> = async (app, { users, passwordCost, db, outbox, topic }) => {
+  /** preValidation of registration: the per-IP limit (users.module.ts). */
+  limitRegistration: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}> = async (app, { users, passwordCost, db, outbox, topic, limitRegistration }) => {
   app.post(
     '/v1/users',
     {
+      preValidation: limitRegistration,
       schema: {
         operationId: 'registerUser',
         tags: ['users'],
         summary: 'Register a user',
         security: [],
         body: RegisterBody,
-        response: { 201: UserSchema, ...problems(VALIDATED_BODY, { 409: ['EMAIL_TAKEN'] }) },
+        response: { 201: UserSchema, ...problems(VALIDATED_BODY, { 409: ['EMAIL_TAKEN'] }, RATE_LIMITED) },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clientAddressKey } from '../../http/client-address.ts';
+import { configuredPolicy, createRateLimitGuard } from '../../http/rate-limit-guard.ts';
 import { defineModule } from '../feature-module.ts';
 import { ensureAdmin } from './ensure-admin.ts';
 import * as m0001 from './migrations/0001-users.ts';
@@ -17,6 +19,11 @@ export const usersModule = defineModule({
   create(ctx) {
     const repo = createUsersRepo(ctx.db);
     const passwordCost = passwordCostFor(ctx.config.profile);
+    // Registration per client IP, charged before scrypt and MySQL (docs/adr/0010-rate-limits.md).
+    const guard = createRateLimitGuard(ctx.rateLimiter, ctx.metrics);
+    const registerIp = configuredPolicy('register-ip', ctx.config.rateLimit.registerIp);
+    const limitRegistration = (request: FastifyRequest, reply: FastifyReply) =>
+      guard(request, reply, [registerIp && { policy: registerIp, key: clientAddressKey(request.ip) }]);
     return {
       repo,
       passwordCost,
@@ -30,6 +37,7 @@ export const usersModule = defineModule({
           db: ctx.db,
           outbox: ctx.outbox,
           topic: ctx.topic,
+          limitRegistration,
         });
       },
     };
