@@ -110,6 +110,12 @@ const ConfigSchema = Type.Object({
     registerIp: RateLimitPolicy,
     refreshIp: RateLimitPolicy,
     user: RateLimitPolicy,
+    /** Order placements per buyer. Default 10/10s (a retry with the same key counts too). */
+    placementUser: RateLimitPolicy,
+    /** Order placements per client IP (many buyers may share one NAT). Default 300/10s. */
+    placementIp: RateLimitPolicy,
+    /** Order placements per sale over every client: what one sale may cost Redis and Kafka. Default 5000/1s. */
+    placementSale: RateLimitPolicy,
     /**
      * API instances sharing the limits. While Redis is unreachable each enforces 1/instances of
      * every limit in its own memory. Default 1.
@@ -227,6 +233,9 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
       registerIp: rateLimit(env, 'RATE_LIMIT_REGISTER_IP', '20/1h'),
       refreshIp: rateLimit(env, 'RATE_LIMIT_REFRESH_IP', '60/1m'),
       user: rateLimit(env, 'RATE_LIMIT_USER', '600/1m'),
+      placementUser: rateLimit(env, 'RATE_LIMIT_PLACEMENT_USER', '10/10s'),
+      placementIp: rateLimit(env, 'RATE_LIMIT_PLACEMENT_IP', '300/10s'),
+      placementSale: rateLimit(env, 'RATE_LIMIT_PLACEMENT_SALE', '5000/1s'),
       instances: int(env, 'RATE_LIMIT_INSTANCES', 1),
     },
     devAdmin: {

@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { createBatchingPublisher, type Handler } from '@surge/messaging';
 import { createIdempotencyStore } from '@surge/redis-kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientAddressKey } from '../../http/client-address.ts';
+import { configuredPolicy, createRateLimitGuard } from '../../http/rate-limit-guard.ts';
+import { UUID } from '../../http/pagination.ts';
 import { CATALOG_TOPIC } from '../catalog/catalog-events.ts';
 import { createProductsRepo } from '../catalog/products-repo.ts';
 import { defineModule } from '../feature-module.ts';
@@ -78,6 +82,24 @@ export const flashSalesModule = defineModule({
     });
     // Idempotency-Key records (ADR 0017): answers kept 24 h; a crashed holder's key frees after its lease.
     const idempotency = createIdempotencyStore(ctx.redis, { keyPrefix: `surge:idem:${ctx.databaseName}:` });
+    // Placement limits per buyer, client IP and sale, in one call (docs/adr/0010-rate-limits.md),
+    // charged after authentication and before validation, the idempotency key and Redis' stock.
+    const guard = createRateLimitGuard(ctx.rateLimiter, ctx.metrics);
+    const limits = config.rateLimit;
+    const perUser = configuredPolicy('placement-user', limits.placementUser);
+    const perIp = configuredPolicy('placement-ip', limits.placementIp);
+    const perSale = configuredPolicy('placement-sale', limits.placementSale);
+    const limitPlacement = (request: FastifyRequest, reply: FastifyReply) => {
+      const saleId = (request.params as { id?: unknown }).id;
+      return guard(request, reply, [
+        perUser && request.auth ? { policy: perUser, key: request.auth.sub } : undefined,
+        perIp && { policy: perIp, key: clientAddressKey(request.ip) },
+        // Only a well-formed id names a sale: a garbage one is refused by validation, keyless.
+        perSale && typeof saleId === 'string' && UUID.test(saleId)
+          ? { policy: perSale, key: saleId }
+          : undefined,
+      ]);
+    };
     return {
       repo,
       stock,
@@ -94,7 +116,7 @@ export const flashSalesModule = defineModule({
           warm,
           rebuild,
         });
-        await app.register(placementRoutes, { place, idempotency });
+        await app.register(placementRoutes, { place, idempotency, limitPlacement });
       },
       consumers: [
         {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { IdempotencyStore } from '@surge/redis-kit';
 import { AUTHENTICATED, DEPENDENCY_DOWN, PATH_PARAMS, VALIDATED_BODY, problems } from '../../http/openapi.ts';
@@ -19,7 +20,9 @@ const Accepted = Type.Object({
 export const placementRoutes: FastifyPluginAsyncTypebox<{
   place: Place;
   idempotency: IdempotencyStore;
-}> = async (app, { place, idempotency }) => {
+  /** preValidation: per buyer, client IP and sale (429 RATE_LIMITED). */
+  limitPlacement: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}> = async (app, { place, idempotency, limitPlacement }) => {
   app.decorateRequest('idempotency', null);
   const keys = idempotencyHooks(idempotency);
 
@@ -27,6 +30,7 @@ export const placementRoutes: FastifyPluginAsyncTypebox<{
     '/v1/flash-sales/:id/orders',
     {
       onRequest: app.authenticate,
+      preValidation: limitPlacement,
       preHandler: keys.preHandler,
       onSend: keys.onSend,
       schema: {

@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { freePort } from '@surge/test-support';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
+import { endOffsets } from '../../testing/kafka-topics.ts';
+import { ORDERS_TOPIC } from '../orders/order-events.ts';
 import { saleKeys } from './sale-stock.ts';
 
 async function eventually<T>(
@@ -19,6 +21,15 @@ async function eventually<T>(
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await sleep(100);
   }
+}
+
+/** The worker role provisions topics in the background; placements need the orders topic. */
+async function topicsProvisioned(t: TestApp) {
+  const topic = t.ctx.topic(ORDERS_TOPIC);
+  await eventually('the orders topic', async () => {
+    const ends = await endOffsets(t.config.kafkaBrokers, [topic]).catch(() => undefined);
+    return (ends?.get(topic)?.length ?? 0) > 0 ? true : undefined;
+  });
 }
 
 /** Creates a product and a sale through the admin API of `t`. */
@@ -55,6 +66,7 @@ describe('order placement: reserve, publish with ack, 202; idempotent by key', (
   const sales: string[] = [];
   before(async () => {
     t = await startTestApp({ SALE_REMAINING_REFRESH_MS: '0' }, { workers: true });
+    await topicsProvisioned(t);
   });
   after(async () => {
     const keys = sales.flatMap((id) => Object.values(saleKeys(id)));
@@ -212,5 +224,49 @@ describe('order placement while Kafka is unreachable', () => {
       assert.equal(await t.ctx.redis.get(saleKeys(saleId).stock), '10', 'the units came back');
       assert.equal(await t.ctx.redis.hget(saleKeys(saleId).users, sub), null, 'and the buyer’s limit');
     }
+  });
+});
+
+describe('order placement rate limits (per buyer, per client IP, per sale)', () => {
+  let t: TestApp;
+  const sales: string[] = [];
+  before(async () => {
+    // Workers provision the topics the placements publish to.
+    t = await startTestApp(
+      { RATE_LIMIT_PLACEMENT_USER: '2/1m', RATE_LIMIT_PLACEMENT_SALE: '4/1m' },
+      { workers: true },
+    );
+  });
+  after(async () => {
+    const keys = sales.flatMap((id) => Object.values(saleKeys(id)));
+    if (keys.length > 0) await t.ctx.redis.unlink(...keys);
+    await t.close();
+  });
+
+  it('answers 429 + Retry-After + RateLimit fields before the key or the stock is touched', async () => {
+    const saleId = await openSale(t, sales, { stock: 100, perUserLimit: 100 });
+    const who = { authorization: `Bearer ${await t.token('user')}` };
+    const buy = (headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/flash-sales/${saleId}/orders`,
+        headers: { ...headers, 'idempotency-key': randomUUID() },
+        payload: { quantity: 1 },
+      });
+    assert.equal((await buy(who)).statusCode, 202);
+    assert.equal((await buy(who)).statusCode, 202);
+    const limited = await buy(who);
+    assert.equal(limited.statusCode, 429, limited.body);
+    assert.equal(limited.json<{ code: string }>().code, 'RATE_LIMITED');
+    assert.ok(Number(limited.headers['retry-after']) >= 1);
+    assert.match(String(limited.headers['ratelimit-policy']), /"placement-user";q=2;w=60/);
+    assert.equal(await t.ctx.redis.get(saleKeys(saleId).stock), '98', 'a refused request takes nothing');
+    // The sale's budget over every buyer: two more buyers, then the sale says no.
+    const others = await Promise.all(
+      [1, 2, 3].map(async () => ({ authorization: `Bearer ${await t.token('user')}` })),
+    );
+    const answers = [];
+    for (const o of others) answers.push((await buy(o)).statusCode);
+    assert.deepEqual(answers, [202, 202, 429]);
   });
 });
