@@ -38,16 +38,14 @@ const isDuplicateKey = (e: unknown) => (e as { errno?: number }).errno === 1062;
 
 /**
  * The one form emails are stored and looked up in, at registration and login alike, and compared
- * byte for byte (binary collation, migration 0005): trimmed, NFC, ASCII letters lower-cased.
- * Only ASCII is folded: a full Unicode lower-casing would turn the Kelvin sign `K` into `k`, and
- * the database's Unicode collation matched `ｕnï@ÉXAMPLE.com` to `uni@example.com` (issue 8,
- * finding 11) — strings registration refuses must not reach someone else's account.
+ * byte for byte (binary collation, migration 0005): ASCII white space trimmed, ASCII letters
+ * lower-cased, nothing else folded. Registration only accepts ASCII addresses; folding more at login made strings it
+ * refuses reach other people's accounts — the column's Unicode collation matched
+ * `ｕnï@ÉXAMPLE.com` to `uni@example.com`, and Unicode lower-casing (or NFC) turns the Kelvin
+ * sign `K` into `k` (issue 8, finding 11).
  */
 export const normalizeEmail = (email: string) =>
-  email
-    .trim()
-    .normalize('NFC')
-    .replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  email.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '').replace(/[A-Z]+/g, (s) => s.toLowerCase());
 
 export function createUsersRepo(db: Kysely<Database>) {
   const columns = ['id', 'email', 'display_name', 'role', 'created_at'] as const;
