@@ -23,6 +23,8 @@ export function createAccountStateReader(
     maxEntries?: number;
     /** Called with each failed Redis read. */
     onError: (err: unknown) => void;
+    /** Clock in ms (tests). Default `performance.now`. */
+    now?: () => number;
   },
 ) {
   const read = async (userId: string) => {
@@ -38,6 +40,7 @@ export function createAccountStateReader(
     ttl: Math.max(opts.cacheMs, 1),
     allowStaleOnFetchRejection: true,
     fetchMethod: (userId) => read(userId),
+    ...(opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {}),
   });
   return {
     async get(userId: string): Promise<AccountLookup> {

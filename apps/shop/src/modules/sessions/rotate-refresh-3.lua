@@ -11,7 +11,7 @@
 -- ARGV[2] sha256 of the new secret
 -- ARGV[3] the new secret encrypted under the presented one (stored as `successor`)
 -- ARGV[4] revoked mark TTL in seconds
--- ARGV[5] grace in ms: the previous secret presented again this soon gets the same successor
+-- ARGV[5] grace in ms: the previous secret presented again sooner than this gets the same successor
 -- ARGV[6] how many spent secrets a family remembers
 -- Returns {'ROTATED', userId}
 --       | {'RETRIED', userId, successor}  the previous secret again within the grace; nothing changes
@@ -35,7 +35,7 @@ if current == ARGV[1] then
   redis.call('HSET', KEYS[1], 'current', ARGV[2], 'gen', gen, 'prev', current, 'prevAt', nowMs, 'successor', ARGV[3])
   return {'ROTATED', userId}
 end
-if f[4] == ARGV[1] and nowMs - tonumber(f[5]) <= tonumber(ARGV[5]) then
+if f[4] == ARGV[1] and nowMs - tonumber(f[5]) < tonumber(ARGV[5]) then
   return {'RETRIED', userId, f[6]}
 end
 if redis.call('ZSCORE', KEYS[3], ARGV[1]) then
