@@ -9,7 +9,7 @@ describe('ensureAdmin', () => {
   });
   const ctx = { users: untouched, passwordCost: { N: 2 ** 10, r: 8, p: 1 } };
 
-  it('refuses an email registration would refuse (it could never log in as typed)', async () => {
+  it('refuses an email registration would refuse (one form of email for every account)', async () => {
     for (const email of ['ｏps@example.com', 'ops@éxample.com', 'not-an-email']) {
       await assert.rejects(ensureAdmin(ctx, email, 'a valid password 1'), TypeError, email);
     }
