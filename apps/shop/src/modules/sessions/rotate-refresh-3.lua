@@ -26,8 +26,9 @@ local time = redis.call('TIME')
 local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 if current == ARGV[1] then
   local gen = (tonumber(f[3]) or 0) + 1
+  -- Trim before adding: never above ARGV[6] members, so a listpack never converts to a skiplist.
+  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -tonumber(ARGV[6]))
   redis.call('ZADD', KEYS[3], gen, current)
-  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[6]) + 1))
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl > 0 then
     redis.call('PEXPIRE', KEYS[3], ttl)
@@ -35,7 +36,7 @@ if current == ARGV[1] then
   redis.call('HSET', KEYS[1], 'current', ARGV[2], 'gen', gen, 'prev', current, 'prevAt', nowMs, 'successor', ARGV[3])
   return {'ROTATED', userId}
 end
-if f[4] == ARGV[1] and nowMs - tonumber(f[5]) < tonumber(ARGV[5]) then
+if f[4] == ARGV[1] and f[6] and nowMs - tonumber(f[5]) < tonumber(ARGV[5]) then
   return {'RETRIED', userId, f[6]}
 end
 if redis.call('ZSCORE', KEYS[3], ARGV[1]) then
