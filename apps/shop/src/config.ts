@@ -1,6 +1,10 @@
 import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+
+/** Where dev/test instances keep the JWT key pair they share when none is configured (git-ignored). */
+const DEFAULT_DEV_KEYS_DIR = fileURLToPath(new URL('../../../.dev-keys', import.meta.url));
 
 /**
  * The service's configuration, read from the environment once at start-up, validated, frozen.
@@ -52,7 +56,24 @@ const ConfigSchema = Type.Object({
     accessTtlSec: Type.Integer({ minimum: 30, maximum: 86_400 }),
     /** Refresh token (session family) lifetime in seconds. Default 30 days. */
     refreshTtlSec: Type.Integer({ minimum: 60, maximum: 90 * 86_400 }),
+    /**
+     * Seconds after a rotation during which the previous refresh token, presented again (a retry
+     * after a lost response or a 503), gets the same new token instead of revoking the session.
+     * Default 30; 0 treats every second use as reuse.
+     */
+    refreshGraceSec: Type.Integer({ minimum: 0, maximum: 300 }),
+    /**
+     * Outside production, with no keys configured: the directory holding the key pair every
+     * instance of this checkout shares (created 0700, the file 0600). Default `<repo>/.dev-keys`.
+     */
+    devKeysDir: Type.String({ minLength: 1 }),
   }),
+  /**
+   * How long an instance reuses a user's published account state (role, deletion) before asking
+   * Redis again, ms: a demotion or deletion reaches live access tokens within about this long.
+   * Default 1000; 0 asks Redis on every authenticated request.
+   */
+  accountStateCacheMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
   /** Products the catalog's Bloom filter is sized for. Default 1,000,000. */
   catalogExpectedProducts: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
   /**
@@ -210,7 +231,10 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
       audience: env.JWT_AUDIENCE ?? 'surge-api',
       accessTtlSec: int(env, 'JWT_ACCESS_TTL_SEC', 900),
       refreshTtlSec: int(env, 'JWT_REFRESH_TTL_SEC', 30 * 86_400),
+      refreshGraceSec: int(env, 'JWT_REFRESH_GRACE_SEC', 30),
+      devKeysDir: env.JWT_DEV_KEYS_DIR || DEFAULT_DEV_KEYS_DIR,
     },
+    accountStateCacheMs: int(env, 'ACCOUNT_STATE_CACHE_MS', 1000),
     dependencyTimeoutMs: int(env, 'DEPENDENCY_TIMEOUT_MS', 1000),
     catalogExpectedProducts: int(env, 'CATALOG_EXPECTED_PRODUCTS', 1_000_000),
     catalogBloomFalsePositiveRate: Number(env.CATALOG_BLOOM_FP_RATE ?? 0.001),

@@ -28,6 +28,13 @@ export interface ThrowawayRedis {
   kill(): Promise<void>;
   /** `kill`, then `start`. */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP: the server freezes with its connections open, so clients' commands wait in the
+   * sockets and time out (a hung server, not a dead one); `resume` runs them, in order.
+   */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** Kills the server for good and removes its data directory. */
   stop(): Promise<void>;
 }
@@ -68,6 +75,12 @@ export async function throwawayRedis(opts: { appendOnly?: boolean } = {}): Promi
     async restart() {
       await server.kill();
       await server.start();
+    },
+    pause() {
+      if (running()) child?.kill('SIGSTOP');
+    },
+    resume() {
+      if (running()) child?.kill('SIGCONT');
     },
     async stop() {
       await server.kill();

@@ -23,6 +23,8 @@ export interface UsersTable {
   created_at: ColumnType<Date, Date, never>;
   /** Monotonic row counter: a stable keyset for admin listings. */
   seq: Generated<number>;
+  /** Bumped by every role or account-state change (migration 0006; access-token claim `av`). */
+  account_version: Generated<number>;
 }
 
 export interface NotificationsTable {

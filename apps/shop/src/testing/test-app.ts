@@ -20,7 +20,7 @@ export interface TestApp {
   ctx: Context;
   features: Features;
   config: Config;
-  /** A valid access token for a new session of `sub` (default: a fresh id) with `role`. */
+  /** A valid access token for a new session of `sub` (default: a fresh id) with `role` (account version 0). */
   token(role?: Role, sub?: string): Promise<string>;
   keys: { privateKeyPem: string; publicKeyPem: string };
   close(): Promise<void>;

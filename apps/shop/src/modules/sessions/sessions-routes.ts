@@ -72,7 +72,12 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
         request.log.warn({ err }, 'session store unavailable; issuing an access token without refresh');
         session = { familyId: crypto.randomUUID(), refreshToken: null };
       }
-      const accessToken = await tokens.sign({ sub: found.id, role: found.role, sid: session.familyId });
+      const accessToken = await tokens.sign({
+        sub: found.id,
+        role: found.role,
+        sid: session.familyId,
+        accountVersion: found.accountVersion,
+      });
       return {
         accessToken,
         refreshToken: session.refreshToken,
@@ -111,10 +116,24 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
           'refresh token reuse: session revoked',
         );
       }
-      if (result.kind !== 'rotated') throw invalidRefreshToken();
+      if (result.kind !== 'rotated' && result.kind !== 'retried') throw invalidRefreshToken();
       const user = await users.findById(result.userId);
-      if (!user) throw invalidRefreshToken();
-      const accessToken = await tokens.sign({ sub: user.id, role: user.role, sid: result.familyId });
+      if (!user) {
+        // A deleted account: end the session now, not when it expires (docs/adr/0012).
+        await refreshStore.revoke(result.familyId).catch((err: unknown) => {
+          request.log.warn(
+            { err, sessionId: result.familyId },
+            'could not revoke the session of a deleted account',
+          );
+        });
+        throw invalidRefreshToken();
+      }
+      const accessToken = await tokens.sign({
+        sub: user.id,
+        role: user.role,
+        sid: result.familyId,
+        accountVersion: user.accountVersion,
+      });
       return {
         accessToken,
         refreshToken: result.refreshToken,

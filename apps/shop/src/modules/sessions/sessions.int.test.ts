@@ -68,7 +68,7 @@ describe('users and sessions (real MySQL + Redis)', () => {
       .select('password_hash')
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    assert.match(row.password_hash, /^scrypt\$/);
+    assert.match(row.password_hash, /^scrypt-opaque\$/);
   });
 
   it('emails are unique, case-insensitively: 409 EMAIL_TAKEN', async () => {
@@ -127,33 +127,67 @@ describe('users and sessions (real MySQL + Redis)', () => {
     }
   });
 
-  it('refresh rotates; reusing an old refresh token revokes the whole family and its access tokens', async () => {
+  const refresh = (refreshToken: string) => json('POST', '/v1/sessions/refresh', { refreshToken });
+  const sidOf = (accessToken: string) =>
+    (JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as { sid: string }).sid;
+
+  it('refresh rotates; reusing a rotated-away token after its successor was used revokes the whole family', async () => {
     const { pair } = await registerAndLogin();
-    const first = await json('POST', '/v1/sessions/refresh', { refreshToken: pair.refreshToken });
+    const first = await refresh(pair.refreshToken);
     assert.equal(first.statusCode, 200, first.body);
     const rotated = first.json<Pair>();
     assert.notEqual(rotated.refreshToken, pair.refreshToken);
     assert.equal((await json('GET', '/v1/me', undefined, rotated.accessToken)).statusCode, 200);
+    const second = await refresh(rotated.refreshToken);
+    assert.equal(second.statusCode, 200, second.body);
+    const latest = second.json<Pair>();
 
-    // The old token again: reuse. Everything of this family dies.
-    const reuse = await json('POST', '/v1/sessions/refresh', { refreshToken: pair.refreshToken });
+    // The first token again, after the family moved on: someone holds a copy. Everything dies.
+    const reuse = await refresh(pair.refreshToken);
     assert.equal(reuse.statusCode, 401);
     assert.equal(reuse.json<{ code: string }>().code, 'INVALID_REFRESH_TOKEN');
-    const afterReuse = await json('POST', '/v1/sessions/refresh', { refreshToken: rotated.refreshToken });
-    assert.equal(afterReuse.statusCode, 401, 'the current token of a revoked family must fail too');
-    assert.equal((await json('GET', '/v1/me', undefined, rotated.accessToken)).statusCode, 401);
-    assert.equal((await json('GET', '/v1/me', undefined, pair.accessToken)).statusCode, 401);
+    assert.equal((await refresh(latest.refreshToken)).statusCode, 401, 'the current token must fail too');
+    for (const token of [latest.accessToken, rotated.accessToken, pair.accessToken]) {
+      assert.equal((await json('GET', '/v1/me', undefined, token)).statusCode, 401);
+    }
   });
 
-  it('concurrent refreshes with the same token: at most one succeeds', async () => {
+  it('regression: a refresh retried with the same token (its response was lost) gets the same new pair, not a revocation', async () => {
     const { pair } = await registerAndLogin();
-    const results = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        json('POST', '/v1/sessions/refresh', { refreshToken: pair.refreshToken }),
-      ),
-    );
-    assert.ok(results.filter((r) => r.statusCode === 200).length <= 1);
+    const lost = await refresh(pair.refreshToken);
+    assert.equal(lost.statusCode, 200, lost.body);
+    const retry = await refresh(pair.refreshToken);
+    assert.equal(retry.statusCode, 200, retry.body);
+    const again = retry.json<Pair>();
+    assert.equal(again.refreshToken, lost.json<Pair>().refreshToken);
+    assert.equal((await json('GET', '/v1/me', undefined, again.accessToken)).statusCode, 200);
+    assert.equal((await refresh(again.refreshToken)).statusCode, 200, 'the session goes on');
+  });
+
+  it('concurrent refreshes with the same token all get the same new refresh token (the family never forks)', async () => {
+    const { pair } = await registerAndLogin();
+    const results = await Promise.all(Array.from({ length: 8 }, () => refresh(pair.refreshToken)));
     assert.ok(results.every((r) => r.statusCode === 200 || r.statusCode === 401));
+    const tokens = new Set(
+      results.filter((r) => r.statusCode === 200).map((r) => r.json<Pair>().refreshToken),
+    );
+    assert.equal(tokens.size, 1, 'exactly one successor');
+  });
+
+  it('regression: a refresh token made of a session id (the sid claim) and a never-issued secret revokes nothing', async () => {
+    const { pair } = await registerAndLogin();
+    const sid = sidOf(pair.accessToken);
+    for (const secret of ['A'.repeat(43), Buffer.alloc(32, 7).toString('base64url')]) {
+      const forged = await refresh(`${sid}.${secret}`);
+      assert.equal(forged.statusCode, 401);
+      assert.equal(forged.json<{ code: string }>().code, 'INVALID_REFRESH_TOKEN');
+    }
+    assert.equal((await json('GET', '/v1/me', undefined, pair.accessToken)).statusCode, 200);
+    const victim = await refresh(pair.refreshToken);
+    assert.equal(victim.statusCode, 200, 'the victim keeps their session');
+    // Also once the family has rotated: a forged secret is still not "reuse".
+    assert.equal((await refresh(`${sid}.${'B'.repeat(43)}`)).statusCode, 401);
+    assert.equal((await refresh(victim.json<Pair>().refreshToken)).statusCode, 200);
   });
 
   it('logout revokes the refresh token and the access token', async () => {
@@ -185,6 +219,7 @@ describe('users and sessions (real MySQL + Redis)', () => {
     await app.register(authPlugin, {
       tokens: t.features.sessions.tokens,
       refreshStore: t.features.sessions.refreshStore,
+      accounts: t.features.sessions.accounts,
     });
     app.get('/admin-only', { onRequest: [app.authenticate, app.requireRole('admin')] }, () => ({ ok: true }));
     const { id, pair } = await registerAndLogin();

@@ -23,7 +23,16 @@ export interface AccessClaims {
   role: Role;
   /** Session (refresh family) id: logout and reuse detection revoke by it. */
   sid: string;
+  /**
+   * Claim `av`: the user's account version when the token was issued (`users.account_version`).
+   * A published change with a higher version overrides `role` (auth-plugin.ts). Tokens without
+   * the claim (issued before it existed) count as version 0.
+   */
+  accountVersion: number;
 }
+
+/** What signing needs; `accountVersion` defaults to 0. */
+export type SignClaims = Omit<AccessClaims, 'accountVersion'> & { accountVersion?: number };
 
 export interface TokenOptions {
   privateKeyPem: string;
@@ -35,7 +44,7 @@ export interface TokenOptions {
 }
 
 export interface TokenService {
-  sign(claims: AccessClaims): Promise<string>;
+  sign(claims: SignClaims): Promise<string>;
   /** Resolves the claims of a valid token; throws 401 `UNAUTHORIZED` for anything else. */
   verify(token: string): Promise<AccessClaims>;
   /** Public keys for `/.well-known/jwks.json`, so other services can verify our tokens. */
@@ -58,7 +67,7 @@ export async function createTokenService(opts: TokenOptions): Promise<TokenServi
   return {
     jwks: { keys: [jwk] },
     sign: (claims) =>
-      new SignJWT({ role: claims.role, sid: claims.sid })
+      new SignJWT({ role: claims.role, sid: claims.sid, av: claims.accountVersion ?? 0 })
         .setProtectedHeader({ alg: JWT_ALG, kid: opts.keyId, typ: 'at+jwt' })
         .setSubject(claims.sub)
         .setIssuer(opts.issuer)
@@ -75,11 +84,17 @@ export async function createTokenService(opts: TokenOptions): Promise<TokenServi
           typ: 'at+jwt',
           requiredClaims: ['sub', 'exp', 'iat'],
         });
-        const { sub, role, sid } = payload;
-        if (typeof sub !== 'string' || typeof sid !== 'string' || (role !== 'user' && role !== 'admin')) {
+        const { sub, role, sid, av = 0 } = payload;
+        if (
+          typeof sub !== 'string' ||
+          typeof sid !== 'string' ||
+          (role !== 'user' && role !== 'admin') ||
+          !Number.isSafeInteger(av) ||
+          (av as number) < 0
+        ) {
           throw new Error('token claims have the wrong shape');
         }
-        return { sub, role, sid };
+        return { sub, role, sid, accountVersion: av as number };
       } catch (cause) {
         throw unauthorized('invalid or expired access token', cause);
       }

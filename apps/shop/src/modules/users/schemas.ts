@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { isValidPassword } from './password.ts';
 
 export const UserSchema = Type.Object(
   {
@@ -14,7 +15,18 @@ export const UserSchema = Type.Object(
 export const RegisterBody = Type.Object(
   {
     email: Type.String({ format: 'email', maxLength: 254 }),
-    password: Type.String({ minLength: 12, maxLength: 128 }),
+    password: Type.Refine(
+      Type.String({
+        minLength: 12,
+        maxLength: 128,
+        description:
+          'RFC 8265 OpaqueString: compared after NFC, with non-ASCII spaces as U+0020; control, ' +
+          'unassigned, invisible and private-use characters and lone surrogates are refused',
+      }),
+      isValidPassword,
+      () =>
+        'must be a valid password (RFC 8265 OpaqueString): no control, unassigned, invisible or private-use characters, no lone surrogates',
+    ),
     displayName: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
   },
   { additionalProperties: false },
