@@ -2,6 +2,8 @@
 # `npm run storm -- [options]`: the storm (docs/operations.md, "Storm") against a running service.
 # `npm run storm -- --help` lists the options.
 set -euo pipefail
+# Like npm start: in the dev profile the storm signs with the checkout's shared dev keys.
+export SURGE_PROFILE="${SURGE_PROFILE:-dev}"
 source "$(dirname "$0")/bootstrap.sh"
 cd "$surge_root"
 exec node apps/shop/storm/storm.ts "$@"

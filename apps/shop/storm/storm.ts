@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.ts';
 import { createDatabase } from '../src/db/database.ts';
+import { loadOrCreateDevKeys } from '../src/modules/sessions/dev-keys.ts';
 import { createTokenService } from '../src/modules/sessions/tokens.ts';
 import { runStorm } from './run-storm.ts';
 
@@ -9,8 +10,11 @@ const HELP = `npm run storm -- [options]
 
 Drives a running Surge service with a crowd of buyers through its HTTP API, waits for the order
 pipeline to drain, then checks G1–G5 from Redis and MySQL directly and prints a report. Exits 1
-on any violation. Reads the service's own environment (MYSQL_URL, REDIS_URL, JWT_PRIVATE_KEY,
-JWT_PUBLIC_KEY, JWT_KEY_ID …; see .env.example): it signs its buyers' tokens with the service's key.
+on any violation. Reads the service's own environment (SURGE_PROFILE, MYSQL_URL, REDIS_URL,
+JWT_PRIVATE_KEY, JWT_PUBLIC_KEY, JWT_KEY_ID …; see .env.example): it signs its buyers' tokens with
+the service's key (in the dev profile, the checkout's shared dev keys that \`npm start\` uses).
+Against \`npm start\`: SURGE_PROFILE=dev npm run storm. Its load counts against the placement rate
+limits like any client's: raise RATE_LIMIT_PLACEMENT_* on the service for a storm from one host.
 
   --url <url>          the service (default http://127.0.0.1:3000)
   --attempts <n>       buy attempts (default 20000)
@@ -50,13 +54,15 @@ const count = (name: string, raw: string): number => {
 };
 
 const config = loadConfig(process.env);
-if (config.jwt.privateKeyPem === '') {
+// The service's keys: configured, or (outside production) the checkout's shared dev keys.
+if (config.jwt.privateKeyPem === '' && config.profile === 'production') {
   process.stderr.write('storm: set JWT_PRIVATE_KEY and JWT_PUBLIC_KEY to the service’s keys\n');
   process.exit(2);
 }
+const keys = config.jwt.privateKeyPem === '' ? await loadOrCreateDevKeys(config.jwt.devKeysDir) : config.jwt;
 const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs: 10_000 });
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
-const tokens = await createTokenService({ ...config.jwt });
+const tokens = await createTokenService({ ...config.jwt, ...keys });
 let saleId = values.sale;
 let failed = false;
 try {

@@ -27,6 +27,10 @@ export async function migrateToLatest(url: string, timeoutMs: number): Promise<s
     const migrator = new Migrator({
       db,
       provider: { getMigrations: () => Promise.resolve(migrations) },
+      // Modules number their migrations independently (modules/index.ts checks names are unique),
+      // so one developed alongside another may sort before one a database already ran; each
+      // touches only its own module's tables, so the order between modules does not matter.
+      allowUnorderedMigrations: true,
     });
     const { error, results } = await migrator.migrateToLatest();
     if (error) throw new Error('migration failed', { cause: error });

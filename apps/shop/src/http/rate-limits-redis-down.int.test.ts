@@ -20,8 +20,12 @@ describe('rate limits while Redis is down (throwaway Redis, killed)', () => {
     });
   });
   after(async () => {
-    await t.close();
-    await redis.stop();
+    try {
+      // undefined when start-up failed: the throwaway Redis must still stop, or the file never ends
+      await (t as TestApp | undefined)?.close();
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('brute force and registration floods still get 429 (this instance’s share); the owner still logs in', async () => {

@@ -132,7 +132,13 @@ describe('product reads while Redis is down (docs/architecture.md, degradation)'
   it('keep answering from L1 and MySQL, without hanging; heal when Redis returns', async () => {
     const redis = await throwawayRedis();
     await redis.start();
-    const t = await startTestApp({ REDIS_URL: redis.url, DEPENDENCY_TIMEOUT_MS: '300' });
+    // A failed start-up must still stop the throwaway Redis, or the test file never ends.
+    const t = await startTestApp({ REDIS_URL: redis.url, DEPENDENCY_TIMEOUT_MS: '300' }).catch(
+      async (err: unknown) => {
+        await redis.stop();
+        throw err;
+      },
+    );
     try {
       const cached = await createProduct(t, 'Cached before the outage');
       const uncached = await createProduct(t, 'Never read before the outage');

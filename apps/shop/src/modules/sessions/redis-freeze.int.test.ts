@@ -19,8 +19,12 @@ describe('sessions when Redis freezes or dies (throwaway Redis)', () => {
   });
   after(async () => {
     redis.resume();
-    await t.close();
-    await redis.stop();
+    try {
+      // undefined when start-up failed: the throwaway Redis must still stop, or the file never ends
+      await (t as TestApp | undefined)?.close();
+    } finally {
+      await redis.stop();
+    }
   });
 
   const call = (method: 'GET' | 'POST', url: string, token?: string, body?: object) =>

@@ -4,12 +4,16 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
 import { clientAddressKey } from '../../http/client-address.ts';
 import { configuredPolicy, type RateLimitGuard } from '../../http/rate-limit-guard.ts';
+import { normalizeEmail } from '../users/users-repo.ts';
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-/** The account a login names, as a key: a hash, so no email sits in Redis; case and width folded. */
+/**
+ * The account a login names, as a key: a hash, so no email sits in Redis; in the one form login
+ * and registration compare emails in (users-repo.ts), so two spellings of one account share limits.
+ */
 const accountKey = (email: string) =>
-  createHash('sha256').update(email.normalize('NFKC').trim().toLowerCase()).digest('base64url').slice(0, 22);
+  createHash('sha256').update(normalizeEmail(email)).digest('base64url').slice(0, 22);
 
 /**
  * Rate limits of the sessions routes (docs/adr/0010-rate-limits.md):
