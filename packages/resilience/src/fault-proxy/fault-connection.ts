@@ -48,7 +48,8 @@ export function proxyConnection(
   const connectWhenThawed = () => {
     if (connecting || policy.frozen()) return;
     connecting = true;
-    upstream.connect({ host: target.host, port: target.port, noDelay: true });
+    upstream.setNoDelay(true);
+    upstream.connect({ host: target.host, port: target.port });
   };
   connectWhenThawed();
 

@@ -43,7 +43,10 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
           { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 128 }) },
           { additionalProperties: false },
         ),
-        response: { 200: TokenPair, ...problems(VALIDATED_BODY, { 401: ['INVALID_CREDENTIALS'] }) },
+        response: {
+          200: TokenPair,
+          ...problems(VALIDATED_BODY, { 401: ['INVALID_CREDENTIALS'] }, DEPENDENCY_DOWN),
+        },
       },
     },
     async (request) => {

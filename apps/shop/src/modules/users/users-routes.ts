@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { claimsOf } from '../sessions/auth-plugin.ts';
-import { AUTHENTICATED, VALIDATED_BODY, problems } from '../../http/openapi.ts';
+import { AUTHENTICATED, DEPENDENCY_DOWN, VALIDATED_BODY, problems } from '../../http/openapi.ts';
 import { unauthorized } from '../../errors.ts';
 import { hashPassword, type ScryptCost } from './password.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
@@ -28,7 +28,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Register a user',
         security: [],
         body: RegisterBody,
-        response: { 201: UserSchema, ...problems(VALIDATED_BODY, { 409: ['EMAIL_TAKEN'] }) },
+        response: { 201: UserSchema, ...problems(VALIDATED_BODY, { 409: ['EMAIL_TAKEN'] }, DEPENDENCY_DOWN) },
       },
     },
     async (request, reply) => {
@@ -64,7 +64,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
         tags: ['users'],
         summary: 'The authenticated user',
         security: [{ bearer: [] }],
-        response: { 200: UserSchema, ...problems(AUTHENTICATED) },
+        response: { 200: UserSchema, ...problems(AUTHENTICATED, DEPENDENCY_DOWN) },
       },
     },
     async (request) => {
