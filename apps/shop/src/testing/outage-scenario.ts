@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import { sql } from 'kysely';
+import type { FaultMode, FaultProxy } from '@surge/resilience';
+import { eventually } from './eventually.ts';
+import type { ScratchDatabase } from './scratch-database.ts';
+import type { ServiceProcess } from './spawn-service.ts';
+import { newUser } from './test-app.ts';
+
+/**
+ * A hang detector, not a timing threshold: however a dependency fails, every request is answered
+ * within this (G8: nothing hangs). How fast each one was is reported, never asserted.
+ */
+export const ANSWER_WITHIN_MS = 15_000;
+
+/** The kinds of routes an outage affects differently (docs/architecture.md, degradation table). */
+export const ROUTE_CLASSES = ['cachedRead', 'register', 'me', 'login', 'refresh', 'adminWrite'] as const;
+export type RouteClass = (typeof ROUTE_CLASSES)[number];
+
+/** `ok`: the route's success status; `unavailable`: 503 DEPENDENCY_UNAVAILABLE + Retry-After. */
+export type Outcome = 'ok' | 'unavailable';
+
+type Dependency = 'mysql' | 'redis' | 'kafka';
+
+export interface Answer {
+  status: number;
+  /** Reported in the matrix only. */
+  ms: number;
+  retryAfter: string | null;
+  contentType: string;
+  body: Record<string, unknown>;
+}
+
+/** One fault of one dependency, as measured: what each route class answered, how long healing took. */
+export interface MatrixRow {
+  dependency: Dependency;
+  mode: string;
+  /** Fault → readiness reporting `warn` for the dependency, ms (cut and black hole only). */
+  detectedMs?: number;
+  answers: Record<RouteClass | 'live' | 'ready', string>;
+  /** Heal → the first success of each route class, ms. */
+  healedMs: Record<RouteClass, number>;
+}
+
+const SUCCESS: Record<RouteClass, number> = {
+  cachedRead: 200,
+  register: 201,
+  me: 200,
+  login: 200,
+  refresh: 200,
+  adminWrite: 201,
+};
+
+interface ReadyBody {
+  status: string;
+  checks: Record<string, Array<{ status: string; degradedFeatures?: string[] }>>;
+}
+
+/** One HTTP call, answered within {@link ANSWER_WITHIN_MS} or failing the test as a hang. */
+async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string } = {},
+): Promise<Answer> {
+  const started = performance.now();
+  let res: Response;
+  try {
+    res = await fetch(baseUrl + path, {
+      method,
+      headers: {
+        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      },
+      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+      signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+    });
+  } catch (err) {
+    // A timeout here is a hang; a refused connection, a dead listener (or process).
+    const why = String((err as { cause?: unknown }).cause ?? err);
+    throw new Error(`${method} ${path} got no answer within ${ANSWER_WITHIN_MS} ms: ${why}`, { cause: err });
+  }
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON: asserted by the caller where it matters
+  }
+  return {
+    status: res.status,
+    ms: Math.round(performance.now() - started),
+    retryAfter: res.headers.get('retry-after'),
+    contentType: res.headers.get('content-type') ?? '',
+    body,
+  };
+}
+
+const summary = (a: Answer) => `${a.status}${a.body.code ? ` ${String(a.body.code)}` : ''} ${a.ms} ms`;
+
+/** 503 DEPENDENCY_UNAVAILABLE as problem+json with a Retry-After: an outage, never a 500. */
+function assertUnavailable(what: string, a: Answer) {
+  assert.equal(a.status, 503, `${what}: ${JSON.stringify(a)}`);
+  assert.match(a.contentType, /^application\/problem\+json/, what);
+  assert.equal(a.body.code, 'DEPENDENCY_UNAVAILABLE', what);
+  assert.match(a.retryAfter ?? '', /^[1-9][0-9]*$/, `${what}: Retry-After`);
+}
+
+/**
+ * Runs each fault `mode` of `dependency` in turn against a running service whose connections to
+ * it pass `proxy`, and checks SPEC §9 (docs/architecture.md, degradation) for each: while a cut
+ * or a black hole lasts, readiness reports the dependency as `warn` (200, ADR 0006), liveness
+ * stays 200, and each route class answers as `whileDown` says; under latency every route
+ * answers its success status or a clean 503, never a 500. After each heal every route class
+ * succeeds again without a restart. At the end the process is still running, logged nothing
+ * fatal or unhandled, and every registration answered 201 — before, during or after a fault —
+ * got its welcome notification exactly once (nothing accepted is lost). Returns the measured
+ * matrix.
+ */
+export async function runOutageScenario(
+  t: TestContext,
+  s: {
+    dependency: Dependency;
+    proxy: FaultProxy;
+    service: ServiceProcess;
+    scratch: ScratchDatabase;
+    whileDown: Record<RouteClass, Outcome>;
+    modes: readonly FaultMode[];
+  },
+): Promise<MatrixRow[]> {
+  const { baseUrl } = s.service;
+  const alive = () => assert.equal(s.service.child.exitCode, null, `the service exited:\n${s.service.output()}`);
+  const registered: string[] = [];
+  const register = async () => {
+    const a = await call(baseUrl, 'POST', '/v1/users', { body: newUser('outage') });
+    if (a.status === 201) registered.push(String(a.body.id));
+    return a;
+  };
+  const login = (u: { email: string; password: string }) =>
+    call(baseUrl, 'POST', '/v1/sessions', { body: { email: u.email, password: u.password } });
+  const ready = async () => {
+    const a = await call(baseUrl, 'GET', '/health/ready');
+    return { answer: a, body: a.body as unknown as ReadyBody };
+  };
+
+  // The shop: an admin (registered, promoted in MySQL, logged in), a product read once (cached),
+  // and a buyer whose sessions the probes use.
+  const adminUser = newUser('admin');
+  const adminRegistration = await call(baseUrl, 'POST', '/v1/users', { body: adminUser });
+  assert.equal(adminRegistration.status, 201, JSON.stringify(adminRegistration));
+  registered.push(String(adminRegistration.body.id));
+  await s.scratch.db
+    .updateTable('users')
+    .set({ role: 'admin' })
+    .where('id', '=', String(adminRegistration.body.id))
+    .execute();
+  const adminToken = String((await login(adminUser)).body.accessToken);
+  const product = await call(baseUrl, 'POST', '/v1/admin/products', {
+    token: adminToken,
+    body: { name: 'Outage-proof kettle', priceCents: 2_999 },
+  });
+  assert.equal(product.status, 201, JSON.stringify(product));
+  const productPath = `/v1/products/${String(product.body.id)}`;
+  assert.equal((await call(baseUrl, 'GET', productPath)).status, 200);
+  const buyer = newUser('buyer');
+  const buyerCreated = await call(baseUrl, 'POST', '/v1/users', { body: buyer });
+  assert.equal(buyerCreated.status, 201);
+  registered.push(String(buyerCreated.body.id));
+
+  /** A session of the buyer made while the dependency works (`me` and `refresh` use it). */
+  const session = async () => {
+    const a = await login(buyer);
+    assert.equal(a.status, 200, JSON.stringify(a));
+    assert.equal(typeof a.body.refreshToken, 'string', 'a refresh token while everything is up');
+    return { access: String(a.body.accessToken), refresh: String(a.body.refreshToken) };
+  };
+  const probe = (cls: RouteClass, ses: { access: string; refresh: string }): Promise<Answer> => {
+    switch (cls) {
+      case 'cachedRead':
+        return call(baseUrl, 'GET', productPath);
+      case 'register':
+        return register();
+      case 'me':
+        return call(baseUrl, 'GET', '/v1/me', { token: ses.access });
+      case 'login':
+        return login(buyer);
+      case 'refresh':
+        return call(baseUrl, 'POST', '/v1/sessions/refresh', { body: { refreshToken: ses.refresh } });
+      case 'adminWrite':
+        return call(baseUrl, 'POST', '/v1/admin/products', {
+          token: adminToken,
+          body: { name: `Made during a ${s.dependency} fault`, priceCents: 1 },
+        });
+    }
+  };
+
+  const rows: MatrixRow[] = [];
+  for (const mode of s.modes) {
+    const label = mode.kind === 'latency' ? `latency ${mode.ms}±${mode.jitterMs ?? 0} ms` : mode.kind;
+    const ses = await session();
+    // Accepted just before the fault: its welcome must survive it.
+    assert.equal((await register()).status, 201, `registration before ${label}`);
+
+    await s.proxy.set(mode);
+    const faultAt = Date.now();
+    const outage = mode.kind !== 'latency';
+    let detectedMs: number | undefined;
+    if (outage) {
+      await eventually(
+        `ready to report ${s.dependency} as warn (${label})`,
+        async () => {
+          const r = await ready();
+          return r.body.checks?.[`${s.dependency}:responseTime`]?.[0]?.status === 'warn' ? r : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      detectedMs = Date.now() - faultAt;
+    }
+    const answers = {} as MatrixRow['answers'];
+    for (const cls of ROUTE_CLASSES) {
+      // A refresh token rotates once; each probe of it during the fault uses the session made for it.
+      const a = await probe(cls, ses);
+      answers[cls] = summary(a);
+      const what = `${cls} during ${s.dependency} ${label}`;
+      if (!outage) {
+        if (a.status !== SUCCESS[cls]) assertUnavailable(what, a);
+      } else if (s.whileDown[cls] === 'ok') {
+        assert.equal(a.status, SUCCESS[cls], `${what}: ${JSON.stringify(a)}`);
+      } else {
+        assertUnavailable(what, a);
+      }
+    }
+    const live = await call(baseUrl, 'GET', '/health/live');
+    assert.equal(live.status, 200, 'liveness never depends on a dependency');
+    answers.live = summary(live);
+    const r = await ready();
+    assert.equal(r.answer.status, 200, `a shared outage keeps readiness 200: ${JSON.stringify(r.body)}`);
+    answers.ready = `${r.answer.status} ${r.body.status}`;
+    alive();
+
+    await s.proxy.heal();
+    const healAt = Date.now();
+    const healedMs = {} as MatrixRow['healedMs'];
+    for (const cls of ROUTE_CLASSES) {
+      await eventually(
+        `${cls} to succeed again after ${s.dependency} ${label} healed`,
+        // A refresh needs a token that was not tried during the fault.
+        async () => ((await probe(cls, cls === 'refresh' ? await session() : ses)).status === SUCCESS[cls] ? true : undefined),
+        { timeoutMs: 90_000, intervalMs: 250 },
+      );
+      healedMs[cls] = Date.now() - healAt;
+    }
+    await eventually(
+      `ready to pass again after ${label}`,
+      async () => ((await ready()).body.status === 'pass' ? true : undefined),
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
+    alive();
+    const row: MatrixRow = { dependency: s.dependency, mode: label, answers, healedMs };
+    if (detectedMs !== undefined) row.detectedMs = detectedMs;
+    rows.push(row);
+    t.diagnostic(JSON.stringify(row));
+  }
+
+  // Nothing accepted is lost: every 201 got its welcome, none twice.
+  let welcomed = 0;
+  await eventually(
+    `a welcome for each of ${registered.length} registrations`,
+    async () => {
+      const row = await s.scratch.db
+        .selectFrom('notifications')
+        .select(sql<number | string>`COUNT(DISTINCT user_id)`.as('n'))
+        .where('user_id', 'in', registered)
+        .executeTakeFirstOrThrow();
+      welcomed = Number(row.n);
+      return welcomed >= registered.length ? true : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, progress: () => `${welcomed} welcomed` },
+  );
+  const twice = await s.scratch.db
+    .selectFrom('notifications')
+    .select(['user_id', sql<number | string>`COUNT(*)`.as('n')])
+    .where('user_id', 'in', registered)
+    .groupBy('user_id')
+    .having(sql`COUNT(*)`, '>', 1)
+    .execute();
+  assert.deepEqual(twice, [], 'no registration welcomed twice');
+  alive();
+  assert.doesNotMatch(
+    s.service.output(),
+    /"level":60|fatal error|unhandled error|PromiseRejectionHandledWarning|UnhandledPromiseRejection/,
+    'nothing fatal or unhandled in the log',
+  );
+  return rows;
+}
