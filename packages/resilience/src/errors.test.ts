@@ -30,7 +30,9 @@ describe('error markers', () => {
       // mysql2: refused, reset, lost, connect timeout, query timeout, a connection already dead
       coded('connect ECONNREFUSED 127.0.0.1:3306', 'ECONNREFUSED', { fatal: true }),
       coded('read ECONNRESET', 'ECONNRESET', { fatal: true }),
-      coded('Connection lost: The server closed the connection.', 'PROTOCOL_CONNECTION_LOST', { fatal: true }),
+      coded('Connection lost: The server closed the connection.', 'PROTOCOL_CONNECTION_LOST', {
+        fatal: true,
+      }),
       coded('connect ETIMEDOUT', 'ETIMEDOUT', { errorno: 'ETIMEDOUT', fatal: true }),
       coded('Query inactivity timeout', 'PROTOCOL_SEQUENCE_TIMEOUT'),
       Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true }),

@@ -33,7 +33,12 @@ describe('MySQL queries are bounded (MariaDB behind a fault proxy)', () => {
     proxy = await startFaultProxy({ target: { host: url.hostname, port: Number(url.port || 3306) } });
     url.host = proxy.address;
     // One connection: a timed-out connection handed out again would hang the next query.
-    ({ db } = createDatabase({ url: url.toString(), timeoutMs: 1000, queryTimeoutMs: 500, connectionLimit: 1 }));
+    ({ db } = createDatabase({
+      url: url.toString(),
+      timeoutMs: 1000,
+      queryTimeoutMs: 500,
+      connectionLimit: 1,
+    }));
   });
   after(async () => {
     await proxy.heal();
@@ -52,12 +57,16 @@ describe('MySQL queries are bounded (MariaDB behind a fault proxy)', () => {
       for (let i = 0; i < 3; i++) {
         const { error } = await settled(one());
         assert.ok(error, `query ${i} failed`);
-        assert.equal(isTransient(error), true, String(error));
+        assert.equal(isTransient(error), true, (error as Error).message);
       }
       const inTransaction = await settled(
         db.transaction().execute(async (trx) => sql`SELECT 1`.execute(trx)),
       );
-      assert.equal(isTransient(inTransaction.error), true, String(inTransaction.error));
+      assert.equal(
+        isTransient(inTransaction.error),
+        true,
+        (inTransaction.error as Error | undefined)?.message,
+      );
       await proxy.heal();
       assert.equal((await one()).rows[0]?.one, 1);
     },

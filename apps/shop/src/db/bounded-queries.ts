@@ -35,7 +35,7 @@ export function boundQueries(pool: Pool, queryTimeoutMs: number): MysqlPool {
         callback(err, result as MysqlQueryResult);
       });
     }
-    connection = { query, release: () => raw.release() } as MysqlPoolConnection;
+    connection = { query, release: () => raw.release() };
     wrapped.set(raw, connection);
     return connection;
   };

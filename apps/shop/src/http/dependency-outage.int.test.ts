@@ -28,9 +28,10 @@ describe('MySQL unreachable (fault proxy cut): 503 + Retry-After, never 500', ()
   });
 
   it('regression (issue 8): users, sessions, notifications and admin routes answer 503, not 500', async () => {
-    assert.ok(t && proxy);
+    if (!t || !proxy) throw new Error('the app did not start');
+    const { app } = t;
     const user = newUser('down');
-    const created = await t.app.inject({ method: 'POST', url: '/v1/users', payload: user });
+    const created = await app.inject({ method: 'POST', url: '/v1/users', payload: user });
     assert.equal(created.statusCode, 201);
     const userToken = await t.token('user', created.json<{ id: string }>().id);
     const adminToken = await t.token('admin');
@@ -50,7 +51,7 @@ describe('MySQL unreachable (fault proxy cut): 503 + Retry-After, never 500', ()
       { method: 'GET', url: '/v1/admin/dead-letters', headers: { authorization: `Bearer ${adminToken}` } },
     ] as const;
     for (const r of requests) {
-      const res = await t.app.inject(r);
+      const res = await app.inject(r);
       const what = `${r.method} ${r.url}: ${res.statusCode} ${res.body}`;
       assert.equal(res.statusCode, 503, what);
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/, what);
@@ -62,7 +63,7 @@ describe('MySQL unreachable (fault proxy cut): 503 + Retry-After, never 500', ()
     }
 
     await proxy.heal();
-    const again = await t.app.inject({ method: 'POST', url: '/v1/users', payload: newUser('healed') });
+    const again = await app.inject({ method: 'POST', url: '/v1/users', payload: newUser('healed') });
     assert.equal(again.statusCode, 201, again.body);
   });
 });

@@ -29,29 +29,38 @@ describe('MySQL faults through a proxy: the service stays up, answers 503 where 
     await Promise.all([scratch.drop(), deleteTopicsWithPrefix(brokers, prefix)]);
   });
 
-  it('cut, black hole, latency: never exits; cached reads 200; users/sessions 503; heals', { timeout: 600_000 }, async (t) => {
-    const viaProxy = new URL(scratch.url);
-    viaProxy.host = proxy.address;
-    svc = await spawnService({
-      MYSQL_URL: viaProxy.toString(),
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-    });
-    await waitFor(svc, '/health/ready', 200, 60_000);
-    await runOutageScenario(t, {
-      dependency: 'mysql',
-      proxy,
-      service: svc,
-      scratch,
-      whileDown: {
-        cachedRead: 'ok',
-        register: 'unavailable',
-        me: 'unavailable',
-        login: 'unavailable',
-        refresh: 'unavailable',
-        adminWrite: 'unavailable',
-      },
-      modes: [{ kind: 'cut' }, { kind: 'blackHole' }, { kind: 'latency', ms: 50, jitterMs: 25 }],
-    });
-  });
+  it(
+    'cut, black hole, latency: never exits; cached reads 200; users/sessions 503; heals',
+    { timeout: 600_000 },
+    async (t) => {
+      const viaProxy = new URL(scratch.url);
+      viaProxy.host = proxy.address;
+      svc = await spawnService({
+        MYSQL_URL: viaProxy.toString(),
+        KAFKA_BROKERS: brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+      });
+      await waitFor(svc, '/health/ready', 200, 60_000);
+      await runOutageScenario(t, {
+        dependency: 'mysql',
+        proxy,
+        service: svc,
+        scratch,
+        whileDown: {
+          cachedRead: 'ok',
+          register: 'unavailable',
+          me: 'unavailable',
+          login: 'unavailable',
+          refresh: 'unavailable',
+          adminWrite: 'unavailable',
+        },
+        modes: [
+          { kind: 'cut' },
+          { kind: 'blackHole' },
+          { kind: 'latency', ms: 50, jitterMs: 25 },
+          { kind: 'reset' },
+        ],
+      });
+    },
+  );
 });

@@ -85,7 +85,10 @@ describe('fault proxy (against an echo server)', () => {
   let echo: Awaited<ReturnType<typeof echoServer>>;
   const proxies: FaultProxy[] = [];
   const proxy = async (mode?: Parameters<typeof startFaultProxy>[0]['mode']) => {
-    const p = await startFaultProxy({ target: { host: '127.0.0.1', port: echo.port }, ...(mode ? { mode } : {}) });
+    const p = await startFaultProxy({
+      target: { host: '127.0.0.1', port: echo.port },
+      ...(mode ? { mode } : {}),
+    });
     proxies.push(p);
     return p;
   };
