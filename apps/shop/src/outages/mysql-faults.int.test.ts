@@ -30,7 +30,7 @@ describe('MySQL faults through a proxy: the service stays up, answers 503 where 
   });
 
   it(
-    'cut, black hole, latency: never exits; cached reads 200; users/sessions 503; heals',
+    'cut, black hole, latency, reset: never exits; cached reads 200; users/sessions 503; heals',
     { timeout: 600_000 },
     async (t) => {
       const viaProxy = new URL(scratch.url);

@@ -31,7 +31,7 @@ describe('Redis faults through a proxy: the service stays up, only refresh needs
   });
 
   it(
-    'cut, black hole, latency: never exits; reads, registration, login work; refresh 503; heals',
+    'cut, black hole, latency, reset: never exits; reads, registration, login work; refresh 503; heals',
     { timeout: 600_000 },
     async (t) => {
       svc = await spawnService({
