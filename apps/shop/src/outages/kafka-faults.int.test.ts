@@ -6,8 +6,12 @@ import { runOutageScenario } from '../testing/outage-scenario.ts';
 import { scratchDatabase } from '../testing/scratch-database.ts';
 import { spawnService, waitFor, type ServiceProcess } from '../testing/spawn-service.ts';
 
-/** The throwaway broker's own port (controller on the next one); clients only ever see the proxy. */
-const BROKER_PORT = 45092;
+/**
+ * The throwaway broker's own port (controller on the next one); clients only ever see the proxy.
+ * Below Linux's ephemeral range (32768–60999): a port inside it can be held by any outgoing or
+ * TIME_WAIT socket on the machine at the moment the broker binds, and the broker then fails to start.
+ */
+const BROKER_PORT = 29192;
 
 /**
  * Kafka behind a fault proxy — cut, black hole, latency — against the real service process. The
@@ -66,6 +70,8 @@ describe('Kafka faults through a proxy: the API is unaffected, events wait and t
           adminWrite: 'ok',
         },
         modes: [{ kind: 'cut' }, { kind: 'blackHole' }, { kind: 'latency', ms: 50, jitterMs: 25 }],
+        // Past the consumers' session timeout (10 s): the group must take them back after healing.
+        minFaultMs: 15_000,
       });
     },
   );

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { sql } from 'kysely';
 import type { FaultMode, FaultProxy } from '@surge/resilience';
-import { eventually } from './eventually.ts';
+import { eventually, pause } from './eventually.ts';
 import { assertUnavailable, call, summary, type Answer } from './outage-http.ts';
 import type { ScratchDatabase } from './scratch-database.ts';
 import type { ServiceProcess } from './spawn-service.ts';
@@ -64,6 +64,8 @@ export async function runOutageScenario(
     scratch: ScratchDatabase;
     whileDown: Record<RouteClass, Outcome>;
     modes: readonly FaultMode[];
+    /** Each fault lasts at least this long, ms (e.g. past a consumer's session timeout). Default 0. */
+    minFaultMs?: number;
   },
 ): Promise<MatrixRow[]> {
   const { baseUrl } = s.service;
@@ -209,6 +211,8 @@ export async function runOutageScenario(
     const r = await ready();
     assert.equal(r.answer.status, 200, `a shared outage keeps readiness 200: ${JSON.stringify(r.body)}`);
     answers.ready = `${r.answer.status} ${r.body.status}`;
+    alive();
+    await pause(Math.max(0, faultAt + (s.minFaultMs ?? 0) - Date.now()));
     alive();
 
     await s.proxy.heal();
