@@ -12,6 +12,8 @@
 # Environment:
 #   KAFKA_PORT              client port on 127.0.0.1 (default 9092)
 #   KAFKA_CONTROLLER_PORT   KRaft controller port on 127.0.0.1 (default 9093)
+#   KAFKA_ADVERTISED_PORT   port the broker tells clients to connect to (default KAFKA_PORT); a
+#                           fault proxy's port, so every client connection goes through it
 #   KAFKA_START_TIMEOUT     seconds `up` waits for readiness (default 90)
 #   KAFKA_STOP_TIMEOUT      seconds `down` waits after SIGTERM before SIGKILL (default 30)
 #   KAFKA_HEAP_OPTS         broker heap (default "-Xms256m -Xmx768m")
@@ -48,6 +50,7 @@ REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd -P)
 HOST=127.0.0.1
 PORT=${KAFKA_PORT:-9092}
 CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+ADVERTISED_PORT=${KAFKA_ADVERTISED_PORT:-$PORT}
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 STOP_TIMEOUT=${KAFKA_STOP_TIMEOUT:-30}
 HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}
@@ -97,6 +100,7 @@ is_port_number() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 validate_env() {
   is_port_number "$PORT" || die "KAFKA_PORT must be a port number, got '$PORT'"
   is_port_number "$CONTROLLER_PORT" || die "KAFKA_CONTROLLER_PORT must be a port number, got '$CONTROLLER_PORT'"
+  is_port_number "$ADVERTISED_PORT" || die "KAFKA_ADVERTISED_PORT must be a port number, got '$ADVERTISED_PORT'"
   [[ $PORT != "$CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $PORT)"
   [[ $START_TIMEOUT =~ ^[0-9]+$ ]] || die "KAFKA_START_TIMEOUT must be whole seconds, got '$START_TIMEOUT'"
   [[ $STOP_TIMEOUT =~ ^[0-9]+$ ]] || die "KAFKA_STOP_TIMEOUT must be whole seconds, got '$STOP_TIMEOUT'"
@@ -207,6 +211,7 @@ render_props() {
   while IFS= read -r line || [[ -n $line ]]; do
     line=${line//@KAFKA_PORT@/"$PORT"}
     line=${line//@KAFKA_CONTROLLER_PORT@/"$CONTROLLER_PORT"}
+    line=${line//@KAFKA_ADVERTISED_PORT@/"$ADVERTISED_PORT"}
     line=${line//@DATA_DIR@/"$DATA_DIR"}
     out+=$line$'\n'
   done <"$TEMPLATE"

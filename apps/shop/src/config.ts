@@ -94,6 +94,11 @@ const ConfigSchema = Type.Object({
   orderPublishTimeoutMs: Type.Integer({ minimum: 50, maximum: 30_000 }),
   /** Budget for one dependency call (Redis command, MySQL query, health probe). Default 1000 ms. */
   dependencyTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
+  /**
+   * Longest one MySQL query may take before it fails (transient, 503 on a route) and its
+   * connection is dropped: a black-holed MySQL never hangs a request. Default 5000 ms.
+   */
+  mysqlQueryTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
   /** Time a SIGTERM allows in-flight work to finish before a forced exit. Default 10000 ms. */
   shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
   /**
@@ -236,6 +241,7 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     },
     accountStateCacheMs: int(env, 'ACCOUNT_STATE_CACHE_MS', 1000),
     dependencyTimeoutMs: int(env, 'DEPENDENCY_TIMEOUT_MS', 1000),
+    mysqlQueryTimeoutMs: int(env, 'MYSQL_QUERY_TIMEOUT_MS', 5000),
     catalogExpectedProducts: int(env, 'CATALOG_EXPECTED_PRODUCTS', 1_000_000),
     catalogBloomFalsePositiveRate: Number(env.CATALOG_BLOOM_FP_RATE ?? 0.001),
     bloomRebuildIntervalMs: int(env, 'BLOOM_REBUILD_INTERVAL_MS', 600_000),

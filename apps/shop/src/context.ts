@@ -82,7 +82,11 @@ export function createContext(
     const suppressed = redisErrors.pass();
     if (suppressed !== undefined) logger.warn({ err, suppressed }, 'redis connection error');
   });
-  const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs });
+  const { db } = createDatabase({
+    url: config.mysqlUrl,
+    timeoutMs,
+    queryTimeoutMs: config.mysqlQueryTimeoutMs,
+  });
   const kafkaProbe = createKafkaProbe({
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,

@@ -23,11 +23,46 @@ describe('error markers', () => {
     }
   });
 
+  it('marks the outage errors of mysql2, ioredis and Kafka that reach a route as transient (issue 8)', () => {
+    const coded = (message: string, code: string, extra: object = {}) =>
+      Object.assign(new Error(message), { code, ...extra });
+    for (const e of [
+      // mysql2: refused, reset, lost, connect timeout, query timeout, a connection already dead
+      coded('connect ECONNREFUSED 127.0.0.1:3306', 'ECONNREFUSED', { fatal: true }),
+      coded('read ECONNRESET', 'ECONNRESET', { fatal: true }),
+      coded('Connection lost: The server closed the connection.', 'PROTOCOL_CONNECTION_LOST', {
+        fatal: true,
+      }),
+      coded('connect ETIMEDOUT', 'ETIMEDOUT', { errorno: 'ETIMEDOUT', fatal: true }),
+      coded('Query inactivity timeout', 'PROTOCOL_SEQUENCE_TIMEOUT'),
+      Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true }),
+      new Error("Can't write in closed state"),
+      coded('Server shutdown in progress', 'ER_SERVER_SHUTDOWN'),
+      // ioredis: command timeout, retry limit, offline queue off, closed connection
+      new Error('Command timed out'),
+      Object.assign(
+        new Error(
+          'Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.',
+        ),
+        { name: 'MaxRetriesPerRequestError' },
+      ),
+      new Error('Connection is closed.'),
+      // @platformatic/kafka
+      coded('Connection to 127.0.0.1:9092 failed.', 'PLT_KFK_NETWORK'),
+      coded('getaddrinfo EAI_AGAIN broker', 'EAI_AGAIN'),
+    ]) {
+      assert.equal(isTransient(e), true, e.message);
+    }
+  });
+
   it('does not mark handler bugs, fatal errors or non-objects as transient', () => {
     for (const e of [
       new Error('boom'),
       new TypeError('x is undefined'),
       new FatalError('bad'),
+      Object.assign(new Error("Duplicate entry 'x' for key 'email'"), { code: 'ER_DUP_ENTRY', fatal: false }),
+      Object.assign(new Error('You have an error in your SQL syntax'), { code: 'ER_PARSE_ERROR' }),
+      new Error('WRONGTYPE Operation against a key holding the wrong kind of value'),
       'string',
       null,
     ]) {

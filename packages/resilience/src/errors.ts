@@ -27,20 +27,39 @@ export class FatalError extends Error {
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'ECONNABORTED',
   'ETIMEDOUT',
   'EPIPE',
   'ENOTFOUND',
+  'EAI_AGAIN', // DNS lookup failed for now
   'EHOSTUNREACH',
+  'ENETUNREACH',
   'PROTOCOL_CONNECTION_LOST', // mysql2: the server closed the connection
   'PROTOCOL_SEQUENCE_TIMEOUT', // mysql2: no answer within the query/handshake timeout
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', // mysql2: a command on a connection that already died
   'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN', // the server is shutting down
+  'PLT_KFK_NETWORK', // @platformatic/kafka: the broker could not be reached
   'ER_LOCK_WAIT_TIMEOUT',
   'ER_LOCK_DEADLOCK',
 ]);
 
-/** ioredis and mysql2 say "no connection" in messages only. */
-const TRANSIENT_MESSAGE = /Stream isn't writeable|Connection is closed|Pool is closed/;
+/**
+ * ioredis and mysql2 say "no connection" or "no answer in time" in messages only: ioredis with its
+ * offline queue off, a closed connection, its `commandTimeout`, its retry limit per command;
+ * mysql2 on a connection that already died (code-less, `fatal: true`) or a closed pool.
+ */
+const TRANSIENT_MESSAGE = new RegExp(
+  [
+    "Stream isn't writeable",
+    'Connection is closed',
+    'Command timed out',
+    'max retries per request limit',
+    'Pool is closed',
+    "Can't add new command when connection is in closed state",
+    "Can't write in closed state",
+  ].join('|'),
+);
 
 /**
  * True for errors that mean "a dependency is unavailable right now": the `transient` marker,

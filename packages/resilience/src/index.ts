@@ -9,3 +9,7 @@ export { silentLog } from './log.ts';
 export type { Log, LogFn, LogFields } from './log.ts';
 export { createThrottle } from './throttle.ts';
 export type { Throttle } from './throttle.ts';
+export { startFaultProxy } from './fault-proxy/fault-proxy.ts';
+export type { FaultProxy, FaultProxyOptions } from './fault-proxy/fault-proxy.ts';
+export type { FaultMode } from './fault-proxy/fault-mode.ts';
+export type { FaultTarget } from './fault-proxy/fault-connection.ts';

@@ -9,13 +9,22 @@ const KAFKA_SH = fileURLToPath(new URL('../../../scripts/infra/kafka.sh', import
 /**
  * A Kafka node of the test's own on `port` (controller on `port + 1`) — never the shared 9092.
  * Not started until `up()`; `down()` keeps its data, so `up()` again is a restart.
+ * @param opts.advertisedPort the port the broker tells clients to use: a fault proxy's, started
+ *   before `up()` (the readiness probe goes through it too), so that every client connection
+ *   passes the proxy; `brokers` is then the proxy. Default `port`.
  */
-export function throwawayKafka(port: number) {
-  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1) };
+export function throwawayKafka(port: number, opts: { advertisedPort?: number } = {}) {
+  const advertised = opts.advertisedPort ?? port;
+  const env = {
+    ...process.env,
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(port + 1),
+    KAFKA_ADVERTISED_PORT: String(advertised),
+  };
   const up = async () => void (await run('bash', [KAFKA_SH, 'up'], { env, timeout: 180_000 }));
   const down = async () => void (await run('bash', [KAFKA_SH, 'down'], { env, timeout: 60_000 }));
   return {
-    brokers: [`127.0.0.1:${port}`],
+    brokers: [`127.0.0.1:${advertised}`],
     up,
     down,
     async restart() {

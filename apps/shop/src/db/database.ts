@@ -1,12 +1,15 @@
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, type Pool, type PoolOptions } from 'mysql2';
+import { boundQueries } from './bounded-queries.ts';
 import type { Database } from './schema.ts';
 
 export interface MysqlOptions {
   /** `mysql://user:password@host:port/database`. */
   url: string;
-  /** Connect and per-query budget in milliseconds. */
+  /** Connect budget in milliseconds. */
   timeoutMs: number;
+  /** Longest one query may take, ms (see bounded-queries.ts). Default 5000. */
+  queryTimeoutMs?: number;
   /** Pool size. Default 10. */
   connectionLimit?: number;
 }
@@ -25,7 +28,8 @@ export function parseMysqlUrl(url: string): PoolOptions & { database: string } {
 
 /**
  * A Kysely instance on a bounded mysql2 pool. Every query is bounded: connections time out on
- * connect, and the pool's queue is limited so a MySQL outage fails fast instead of piling up.
+ * connect, each query after `queryTimeoutMs`, and the pool's queue is limited so a MySQL outage
+ * fails fast instead of piling up.
  */
 export function createDatabase(opts: MysqlOptions): { db: Kysely<Database>; pool: Pool } {
   const pool = createPool({
@@ -40,6 +44,8 @@ export function createDatabase(opts: MysqlOptions): { db: Kysely<Database>; pool
   });
   // mysql2 emits pool errors only for idle connections dropped by the server; they are
   // re-created on demand, so log-and-continue is handled by the caller via `pool.on('error')`.
-  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new MysqlDialect({ pool: boundQueries(pool, opts.queryTimeoutMs ?? 5000) }),
+  });
   return { db, pool };
 }

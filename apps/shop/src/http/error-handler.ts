@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { isDomainError } from '../errors.ts';
+import { isTransient } from '@surge/resilience';
+import { dependencyUnavailable, isDomainError } from '../errors.ts';
 import { problem, type Problem } from './problem.ts';
 
 /** Fastify's own client errors, mapped to our stable codes. */
@@ -47,8 +48,9 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
 
 /**
  * The one place errors become HTTP: a domain error → the status of its code; schema validation → 400
- * VALIDATION_FAILED with each failing path; Fastify client errors → 4xx; anything else → 500
- * with nothing internal in the body (the log has the stack).
+ * VALIDATION_FAILED with each failing path; Fastify client errors → 4xx; a dependency outage
+ * (`isTransient`) → 503 DEPENDENCY_UNAVAILABLE + Retry-After; anything else → 500 with nothing
+ * internal in the body (the log has the stack).
  */
 export function installErrorHandling(
   app: FastifyInstance,
@@ -86,6 +88,14 @@ export function installErrorHandling(
     }
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       return send(reply, problem(err.statusCode, 'BAD_REQUEST', id, err.message));
+    }
+    // A dependency outage no route mapped itself (a query while MySQL is down, a Redis command
+    // timing out): 503 + Retry-After, never 500 (G8). Classified in one place: resilience's isTransient.
+    if (isTransient(err)) {
+      const outage = dependencyUnavailable('a dependency', err);
+      request.log.warn({ err, code: outage.code }, 'request failed');
+      reply.header('retry-after', String(outage.retryAfterSec));
+      return send(reply, problem(503, outage.code, id, outage.message));
     }
     request.log.error({ err }, 'unhandled error');
     return send(reply, problem(500, 'INTERNAL', id, 'an unexpected error occurred'));

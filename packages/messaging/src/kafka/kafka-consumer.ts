@@ -8,9 +8,16 @@ export type KafkaRecordStream = MessagesStream<string, string, string, string>;
 /**
  * The group member of one subscription. Never auto-commits: offsets are committed by hand once
  * the handler resolved (at-least-once). Retries connecting forever; `close` is what stops it.
+ * The client emits `error` when rejoining the group fails (after a broker outage outlasted the
+ * session); an `error` event nobody listens to throws and ends the process, so it goes to
+ * `report` (default: ignored) like the stream's errors.
  */
-export function createGroupConsumer(s: KafkaSubscriberSettings, group: string) {
-  return new Consumer({
+export function createGroupConsumer(
+  s: KafkaSubscriberSettings,
+  group: string,
+  report: (err: unknown, context: string) => void = () => {},
+) {
+  const consumer = new Consumer({
     clientId: s.clientId,
     bootstrapBrokers: [...s.brokers],
     groupId: group,
@@ -24,6 +31,8 @@ export function createGroupConsumer(s: KafkaSubscriberSettings, group: string) {
     retryDelay: 500,
     maxBytes: s.maxFetchBytes,
   });
+  consumer.on('error', (err: unknown) => report(err, `consumer error in group ${group}`));
+  return consumer;
 }
 
 export type GroupConsumer = ReturnType<typeof createGroupConsumer>;

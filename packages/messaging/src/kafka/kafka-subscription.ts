@@ -33,7 +33,7 @@ export async function startKafkaSubscription(
     acked: (received) => commits.commit(received.record),
     budget,
   });
-  const consumer = createGroupConsumer(s, group);
+  const consumer = createGroupConsumer(s, group, report);
   // Before consuming: the first join happens while `consume` runs.
   consumer.on('consumer:group:join', (payload: ConsumerGroupJoinPayload) => {
     // Joins without an assignment (the KIP-848 protocol announces them) say nothing about it.

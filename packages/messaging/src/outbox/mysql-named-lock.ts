@@ -62,8 +62,13 @@ export async function withNamedLock<DB>(
     }
     return true;
   });
+  // `run` rejects before `inside` resolves when no connection can be made (MySQL down): race the
+  // two so that rejection ends this call at once and always has a handler. Waiting on `inside`
+  // alone left it unhandled until the timeout, and an unhandled rejection ends the process
+  // (issue 8, finding 1).
+  const entering = Promise.race([inside, run.then(() => {})]);
   try {
-    await withTimeout(() => inside, timeoutMs, { what: 'acquire a connection' });
+    await withTimeout(() => entering, timeoutMs, { what: 'acquire a connection' });
   } catch (err) {
     abandoned = true;
     run.catch(() => {});

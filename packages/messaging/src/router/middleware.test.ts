@@ -195,6 +195,28 @@ describe('deadLetter', () => {
     assert.equal(sent.length, 0);
   });
 
+  it(
+    'regression (issue 8): a query on a pooled MySQL connection the outage killed (mysql2: fatal, ' +
+      'no code) or a Redis command timeout is retried, never dead-lettered',
+    async () => {
+      for (const outage of [
+        Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true }),
+        new Error('Command timed out'),
+      ]) {
+        const { publisher, sent } = fakePublisher();
+        let calls = 0;
+        const h = compose(
+          () => (++calls < 10 ? Promise.reject(outage) : Promise.resolve()),
+          deadLetter({ publisher, group: 'g' }),
+          retry({ maxAttempts: 2, ...fast }),
+        );
+        await h(delivery(), signal());
+        assert.equal(calls, 10, outage.message);
+        assert.equal(sent.length, 0, outage.message);
+      }
+    },
+  );
+
   it('when the dead-letter publish fails the error propagates: nothing is dropped', async () => {
     const { publisher } = fakePublisher(true);
     const h = compose(() => Promise.reject(new FatalError('poison')), deadLetter({ publisher, group: 'g' }));

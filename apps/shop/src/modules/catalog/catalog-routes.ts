@@ -87,7 +87,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
           { name: Name, description: Type.Optional(Description), priceCents: PriceCents },
           { additionalProperties: false },
         ),
-        response: { 201: ProductSchema, ...problems(VALIDATED_BODY, ADMIN_ONLY) },
+        response: { 201: ProductSchema, ...problems(VALIDATED_BODY, ADMIN_ONLY, DEPENDENCY_DOWN) },
       },
     },
     async (request, reply) => {
@@ -127,7 +127,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
         ),
         response: {
           200: ProductSchema,
-          ...problems(PATH_PARAMS, VALIDATED_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }),
+          ...problems(PATH_PARAMS, VALIDATED_BODY, ADMIN_ONLY, { 404: ['NOT_FOUND'] }, DEPENDENCY_DOWN),
         },
       },
     },

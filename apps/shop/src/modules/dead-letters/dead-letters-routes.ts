@@ -52,7 +52,7 @@ export const deadLettersRoutes: FastifyPluginAsyncTypebox<{
         querystring: PageQuery,
         response: {
           200: pageOf(DeadLetter),
-          ...problems(INVALID_QUERY, { 400: ['INVALID_CURSOR'] }, ADMIN_ONLY),
+          ...problems(INVALID_QUERY, { 400: ['INVALID_CURSOR'] }, ADMIN_ONLY, DEPENDENCY_DOWN),
         },
       },
     },

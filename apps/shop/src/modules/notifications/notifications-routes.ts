@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { claimsOf } from '../sessions/auth-plugin.ts';
-import { AUTHENTICATED, INVALID_QUERY, problems } from '../../http/openapi.ts';
+import { AUTHENTICATED, DEPENDENCY_DOWN, INVALID_QUERY, problems } from '../../http/openapi.ts';
 import { decodeCursor, page, pageOf, PageQuery, UUID } from '../../http/pagination.ts';
 import type { NotificationsRepo } from './notifications-repo.ts';
 
@@ -30,7 +30,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ repo: Notification
         querystring: PageQuery,
         response: {
           200: pageOf(Notification),
-          ...problems(INVALID_QUERY, { 400: ['INVALID_CURSOR'] }, AUTHENTICATED),
+          ...problems(INVALID_QUERY, { 400: ['INVALID_CURSOR'] }, AUTHENTICATED, DEPENDENCY_DOWN),
         },
       },
     },

@@ -56,7 +56,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
         ),
         response: {
           200: TokenPair,
-          ...problems(VALIDATED_BODY, { 401: ['INVALID_CREDENTIALS'] }, RATE_LIMITED),
+          ...problems(VALIDATED_BODY, { 401: ['INVALID_CREDENTIALS'] }, RATE_LIMITED, DEPENDENCY_DOWN),
         },
       },
     },

@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { claimsOf } from '../sessions/auth-plugin.ts';
-import { AUTHENTICATED, RATE_LIMITED, VALIDATED_BODY, problems } from '../../http/openapi.ts';
+import {
+  AUTHENTICATED,
+  DEPENDENCY_DOWN,
+  RATE_LIMITED,
+  VALIDATED_BODY,
+  problems,
+} from '../../http/openapi.ts';
 import { unauthorized } from '../../errors.ts';
 import { hashPassword, type ScryptCost } from './password.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
@@ -32,7 +38,10 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Register a user',
         security: [],
         body: RegisterBody,
-        response: { 201: UserSchema, ...problems(VALIDATED_BODY, { 409: ['EMAIL_TAKEN'] }, RATE_LIMITED) },
+        response: {
+          201: UserSchema,
+          ...problems(VALIDATED_BODY, { 409: ['EMAIL_TAKEN'] }, RATE_LIMITED, DEPENDENCY_DOWN),
+        },
       },
     },
     async (request, reply) => {
@@ -68,7 +77,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
         tags: ['users'],
         summary: 'The authenticated user',
         security: [{ bearer: [] }],
-        response: { 200: UserSchema, ...problems(AUTHENTICATED) },
+        response: { 200: UserSchema, ...problems(AUTHENTICATED, DEPENDENCY_DOWN) },
       },
     },
     async (request) => {
