@@ -21,6 +21,7 @@ import type { Database } from './db/schema.ts';
 import { createKafkaProbe } from './infra/kafka-probe.ts';
 import { createLogger } from './infra/logger.ts';
 import { createRedis } from './infra/redis.ts';
+import { createOverloadReporter, type OverloadReporter } from './infra/overload-reporter.ts';
 import { createThrottle } from '@surge/resilience';
 
 /** `ce_source` of every event this service publishes. */
@@ -41,6 +42,8 @@ export interface Context {
   logger: Logger;
   metrics: Registry;
   messagingMetrics: MessagingMetrics;
+  /** Counts and throttle-logs bulkhead refusals and shed requests (ADR 0011). */
+  overload: OverloadReporter;
   redis: Redis;
   db: Kysely<Database>;
   /** Kafka publisher (acks=all, bounded buffer): outbox relay, dead letters, replays. */
@@ -76,13 +79,20 @@ export function createContext(
     const suppressed = redisErrors.pass();
     if (suppressed !== undefined) logger.warn({ err, suppressed }, 'redis connection error');
   });
-  const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs });
+  const metrics = createMetricsRegistry({ prefix: 'surge_' });
+  const overload = createOverloadReporter(metrics, logger);
+  const { db } = createDatabase({
+    url: config.mysqlUrl,
+    timeoutMs,
+    connectionLimit: config.mysqlPool.size,
+    queue: { limit: config.mysqlPool.queueLimit, timeoutMs: config.mysqlPool.queueTimeoutMs },
+    onReject: (reason) => overload.rejected('mysql', reason),
+  });
   const kafkaProbe = createKafkaProbe({
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,
     timeoutMs,
   });
-  const metrics = createMetricsRegistry({ prefix: 'surge_' });
   // Keyed by database so deployments (and test runs) sharing a Redis never mix their data.
   const databaseName = parseMysqlUrl(config.mysqlUrl).database;
   const cache = createCache({ redis, prefix: `surge:cache:${databaseName}`, metrics, log: logger });
@@ -108,6 +118,7 @@ export function createContext(
     logger,
     metrics,
     messagingMetrics: createMessagingMetrics(metrics),
+    overload,
     redis,
     db,
     publisher,

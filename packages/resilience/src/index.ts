@@ -9,3 +9,18 @@ export { silentLog } from './log.ts';
 export type { Log, LogFn, LogFields } from './log.ts';
 export { createThrottle } from './throttle.ts';
 export type { Throttle } from './throttle.ts';
+export { OverloadedError, findOverloadedError, isOverloadedError } from './overloaded-error.ts';
+export type { OverloadReason } from './overloaded-error.ts';
+export { createBulkhead } from './bulkhead.ts';
+export type { Bulkhead, BulkheadOptions, Release } from './bulkhead.ts';
+export { createAdaptiveShedder } from './shedding/adaptive-shedder.ts';
+export type {
+  AdaptiveShedder,
+  AdaptiveShedderOptions,
+  Admission,
+  LoadSample,
+  ShedPriority,
+  ShedderStats,
+} from './shedding/adaptive-shedder.ts';
+export { createEventLoopLoad } from './shedding/event-loop-load.ts';
+export type { EventLoopLoad } from './shedding/event-loop-load.ts';

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { claimsOf } from './auth-plugin.ts';
 import { AUTHENTICATED, DEPENDENCY_DOWN, PARSED_BODY, problems, VALIDATED_BODY } from '../../http/openapi.ts';
 import { DomainError, dependencyUnavailable } from '../../errors.ts';
-import { hashPassword, verifyPassword, type ScryptCost } from '../users/password.ts';
+import { hashPassword } from '../users/password.ts';
+import type { PasswordHasher } from '../users/password-hashing.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
 import type { RefreshStore } from './refresh-store.ts';
 import type { TokenService } from './tokens.ts';
@@ -25,15 +26,16 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
   users: UsersRepo;
   tokens: TokenService;
   refreshStore: RefreshStore;
-  passwordCost: ScryptCost;
+  passwords: PasswordHasher;
   accessTtlSec: number;
-}> = async (app, { users, tokens, refreshStore, passwordCost, accessTtlSec }) => {
+}> = async (app, { users, tokens, refreshStore, passwords, accessTtlSec }) => {
   // Unknown emails are checked against this hash too, so both failures take the same time.
-  const decoyHash = await hashPassword(crypto.randomUUID(), passwordCost);
+  const decoyHash = await hashPassword(crypto.randomUUID(), passwords.cost);
 
   app.post(
     '/v1/sessions',
     {
+      config: { priority: 'high' },
       schema: {
         operationId: 'createSession',
         tags: ['sessions'],
@@ -48,7 +50,11 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const found = await users.findCredentialsByEmail(request.body.email);
-      const ok = await verifyPassword(request.body.password, found?.passwordHash ?? decoyHash);
+      const ok = await passwords.verify(
+        request.body.password,
+        found?.passwordHash ?? decoyHash,
+        request.clientSignal,
+      );
       if (!found || !ok) throw invalidCredentials();
       let session: { familyId: string; refreshToken: string | null };
       try {
@@ -71,6 +77,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/v1/sessions/refresh',
     {
+      config: { priority: 'high' },
       schema: {
         operationId: 'refreshSession',
         tags: ['sessions'],

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { defineModule } from '../feature-module.ts';
-import { passwordCostFor } from '../users/password.ts';
+import { passwordHasherOf } from '../users/password-hashing.ts';
 import { createUsersRepo } from '../users/users-repo.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { createRefreshStore } from './refresh-store.ts';
@@ -21,7 +21,6 @@ export const sessionsModule = defineModule({
     const keys = jwt.privateKeyPem === '' ? await generateKeyPem() : jwt;
     const tokens = await createTokenService({ ...jwt, ...keys });
     const refreshStore = createRefreshStore(ctx.redis, jwt);
-    const passwordCost = passwordCostFor(ctx.config.profile);
     return {
       tokens,
       refreshStore,
@@ -34,7 +33,7 @@ export const sessionsModule = defineModule({
           users: createUsersRepo(ctx.db),
           tokens,
           refreshStore,
-          passwordCost,
+          passwords: passwordHasherOf(ctx),
           accessTtlSec: jwt.accessTtlSec,
         });
       },

@@ -15,8 +15,11 @@ export const passwordCostFor = (profile: string): ScryptCost =>
   profile === 'test' ? { N: 2 ** 12, r: 8, p: 1 } : DEFAULT_COST;
 const KEY_LENGTH = 32;
 
-const derive = (password: string, salt: Buffer, cost: ScryptCost) =>
+// scrypt cannot be stopped once it runs on the thread pool: a signal that already aborted (the
+// client has gone) skips it.
+const derive = (password: string, salt: Buffer, cost: ScryptCost, signal?: AbortSignal) =>
   new Promise<Buffer>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
     const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };
     scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (err, key) =>
       err ? reject(err) : resolve(key),
@@ -24,19 +27,27 @@ const derive = (password: string, salt: Buffer, cost: ScryptCost) =>
   });
 
 /** Hashes a password as `scrypt$N$r$p$salt$hash` (base64url). Runs on libuv's thread pool. */
-export async function hashPassword(password: string, cost: ScryptCost = DEFAULT_COST): Promise<string> {
+export async function hashPassword(
+  password: string,
+  cost: ScryptCost = DEFAULT_COST,
+  signal?: AbortSignal,
+): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, cost);
+  const key = await derive(password, salt, cost, signal);
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 /** Constant-time comparison; a malformed stored hash never matches. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const [alg, n, r, p, salt, hash] = stored.split('$');
   if (alg !== 'scrypt' || !salt || !hash) return false;
   const cost = { N: Number(n), r: Number(r), p: Number(p) };
   if (![cost.N, cost.r, cost.p].every(Number.isSafeInteger)) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), cost);
+  const actual = await derive(password, Buffer.from(salt, 'base64url'), cost, signal);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

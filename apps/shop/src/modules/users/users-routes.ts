@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { claimsOf } from '../sessions/auth-plugin.ts';
 import { AUTHENTICATED, VALIDATED_BODY, problems } from '../../http/openapi.ts';
 import { unauthorized } from '../../errors.ts';
-import { hashPassword, type ScryptCost } from './password.ts';
+import type { PasswordHasher } from './password-hashing.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
 import type { Kysely } from 'kysely';
 import type { Outbox } from '@surge/messaging';
@@ -14,14 +14,15 @@ import type { UsersRepo } from './users-repo.ts';
 
 export const usersRoutes: FastifyPluginAsyncTypebox<{
   users: UsersRepo;
-  passwordCost: ScryptCost;
+  passwords: PasswordHasher;
   db: Kysely<Database>;
   outbox: Outbox;
   topic: (base: string) => string;
-}> = async (app, { users, passwordCost, db, outbox, topic }) => {
+}> = async (app, { users, passwords, db, outbox, topic }) => {
   app.post(
     '/v1/users',
     {
+      config: { priority: 'high' },
       schema: {
         operationId: 'registerUser',
         tags: ['users'],
@@ -33,7 +34,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const { email, password, displayName } = request.body;
-      const passwordHash = await hashPassword(password, passwordCost);
+      const passwordHash = await passwords.hash(password, request.clientSignal);
       // The user and its `user.registered` event commit together, or neither does (outbox).
       const user = await db.transaction().execute(async (trx) => {
         const created = await users.create({ email, displayName: displayName.trim(), passwordHash }, trx);

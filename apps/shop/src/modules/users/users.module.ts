@@ -3,6 +3,7 @@ import { defineModule } from '../feature-module.ts';
 import { ensureAdmin } from './ensure-admin.ts';
 import * as m0001 from './migrations/0001-users.ts';
 import { passwordCostFor } from './password.ts';
+import { passwordHasherOf } from './password-hashing.ts';
 import { USERS_TOPIC, UserRegistered } from './user-events.ts';
 import { createUsersRepo } from './users-repo.ts';
 import { usersRoutes } from './users-routes.ts';
@@ -26,7 +27,7 @@ export const usersModule = defineModule({
       routes: async (app: FastifyInstance) => {
         await app.register(usersRoutes, {
           users: repo,
-          passwordCost,
+          passwords: passwordHasherOf(ctx),
           db: ctx.db,
           outbox: ctx.outbox,
           topic: ctx.topic,

@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import fp from 'fastify-plugin';
+import { DomainError } from '../errors.ts';
+import { runWithRequestSignal } from '../infra/request-signal.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Aborts when the client has gone — its connection closed before the response was sent — so
+     * work done only for this answer can stop (password hashing, waiting for a connection).
+     * Created on first use. Not Fastify's `request.signal`: that one aborts as soon as a POST body
+     * has been read (Node closes the request stream), while the client is still waiting.
+     */
+    readonly clientSignal: AbortSignal;
+  }
+}
+
+const kResponse = Symbol('surge.response');
+const kSignal = Symbol('surge.clientSignal');
+type Tracked = FastifyRequest & { [kResponse]?: FastifyReply['raw']; [kSignal]?: AbortSignal };
+
+/** The abort reason: answered (to nobody) as 499, logged as a 4xx, never as a failure. */
+const clientGone = () =>
+  new DomainError('CLIENT_CLOSED_REQUEST', 'the client closed the connection before the response');
+
+function clientSignalOf(request: Tracked): AbortSignal {
+  const known = request[kSignal];
+  if (known) return known;
+  const controller = new AbortController();
+  const res = request[kResponse];
+  if (res === undefined || res.destroyed) controller.abort(clientGone());
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort(clientGone());
+    });
+  request[kSignal] = controller.signal;
+  return controller.signal;
+}
+
+/**
+ * `request.clientSignal`, and the same signal as the current request signal while a handler runs
+ * (infra/request-signal.ts), so the MySQL pool gate gives up on a request whose client has gone.
+ */
+export const clientSignal = fp(
+  async (app: FastifyInstance) => {
+    app.decorateRequest('clientSignal', {
+      getter(this: FastifyRequest) {
+        return clientSignalOf(this);
+      },
+    });
+    app.addHook('onRequest', (request, reply, done) => {
+      (request as Tracked)[kResponse] = reply.raw;
+      done();
+    });
+    app.addHook('onRoute', (route) => {
+      const handler = route.handler as RouteHandlerMethod;
+      route.handler = function (this: FastifyInstance, request, reply) {
+        return runWithRequestSignal(
+          () => clientSignalOf(request),
+          () => handler.call(this, request, reply),
+        );
+      };
+    });
+    return Promise.resolve();
+  },
+  { name: 'surge-client-signal' },
+);
