@@ -79,7 +79,7 @@ const ConfigSchema = Type.Object({
    * `utilizationThreshold` (default 0.9) and delay at least `delayThresholdMs` (default 50) —
    * and until it has been calm for `coolDownMs` (default 1000), requests beyond an adaptive cap
    * on those in flight are answered 503 `OVERLOADED`: reads first, logins and registrations
-   * later, health and admin routes never. `enabled` default true.
+   * later, health and admin routes never. `enabled` default true (false in the test profile).
    */
   loadShedding: Type.Object({
     enabled: Type.Boolean(),
@@ -173,7 +173,9 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
       queueTimeoutMs: int(env, 'PASSWORD_HASH_QUEUE_TIMEOUT_MS', 1000),
     },
     loadShedding: {
-      enabled: bool(env, 'LOAD_SHEDDING', true),
+      // Off in the test profile: suites burst thousands of in-process requests on purpose (and
+      // share a small machine); the shedding tests turn it on.
+      enabled: bool(env, 'LOAD_SHEDDING', profile !== 'test'),
       utilizationThreshold: Number(env.SHED_UTILIZATION_THRESHOLD ?? 0.9),
       delayThresholdMs: int(env, 'SHED_DELAY_THRESHOLD_MS', 50),
       coolDownMs: int(env, 'SHED_COOL_DOWN_MS', 1000),
