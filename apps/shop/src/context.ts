@@ -81,13 +81,14 @@ export function createContext(
   });
   const metrics = createMetricsRegistry({ prefix: 'surge_' });
   const overload = createOverloadReporter(metrics, logger);
-  const { db } = createDatabase({
+  const { db, slots: mysqlSlots } = createDatabase({
     url: config.mysqlUrl,
     timeoutMs,
     connectionLimit: config.mysqlPool.size,
     queue: { limit: config.mysqlPool.queueLimit, timeoutMs: config.mysqlPool.queueTimeoutMs },
     onReject: (reason) => overload.rejected('mysql', reason),
   });
+  overload.watch('mysql', mysqlSlots);
   const kafkaProbe = createKafkaProbe({
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,

@@ -85,7 +85,14 @@ describe('createBulkhead', () => {
   });
 
   it("rejects with the caller's abort reason while queued, and never runs that work", async () => {
-    const b = createBulkhead({ name: 'db', maxConcurrent: 1, maxQueued: 5, maxWaitMs: 60_000 });
+    const rejections: string[] = [];
+    const b = createBulkhead({
+      name: 'db',
+      maxConcurrent: 1,
+      maxQueued: 5,
+      maxWaitMs: 60_000,
+      onReject: (r) => rejections.push(r),
+    });
     const holder = gatedWork();
     const first = b.run(holder.work);
     const ac = new AbortController();
@@ -94,6 +101,7 @@ describe('createBulkhead', () => {
     const reason = new Error('client went away');
     ac.abort(reason);
     assert.equal(await waiting, reason);
+    assert.deepEqual(rejections, ['abandoned']);
     holder.finish();
     await first;
     await settle();

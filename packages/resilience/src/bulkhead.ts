@@ -13,11 +13,17 @@ export interface BulkheadOptions {
   maxWaitMs: number;
   /** The `retryAfterMs` of the refusals. Default 1000. */
   retryAfterMs?: number;
-  /** Called on each refusal (metrics, throttled logs). */
-  onReject?: (reason: 'queue-full' | 'queue-timeout') => void;
+  /**
+   * Called for each call that did not run: refused (`queue-full`, `queue-timeout`) or given up by
+   * its caller while waiting (`abandoned`: its signal aborted). For metrics and throttled logs.
+   */
+  onReject?: (reason: BulkheadRefusal) => void;
 }
 
 const NEVER = new AbortController().signal;
+
+/** Why a call did not run (see `onReject`). */
+export type BulkheadRefusal = 'queue-full' | 'queue-timeout' | 'abandoned';
 
 /** Gives a slot back; calling it again does nothing. */
 export type Release = () => void;
@@ -74,7 +80,10 @@ export function createBulkhead(opts: BulkheadOptions): Bulkhead {
       abandoned = true;
       release(); // in case the slot was granted in the same tick: never leak it
       if (isBulkheadRejectedError(err)) throw refuse('queue-full', err);
-      if (signal?.aborted) throw err;
+      if (signal?.aborted) {
+        opts.onReject?.('abandoned');
+        throw err;
+      }
       throw refuse('queue-timeout', err);
     }
     return release;

@@ -25,8 +25,13 @@ export interface LoadOptions {
   /** Load-generator threads (wrk only). Default 1. */
   threads?: number;
   headers?: Record<string, string>;
-  /** Count responses by status (wrk only: its `status-counts.lua`). Default false. */
+  /** Count responses by status (with wrk: its `status-counts.lua`). Default false. */
   countStatuses?: boolean;
+  /**
+   * The generator; default wrk when installed. autocannon closes a connection whose request
+   * timed out (a client that gives up), wrk keeps waiting on it.
+   */
+  tool?: 'wrk' | 'autocannon';
   /** Request method and JSON body (with `countStatuses`). Default GET, no body. */
   method?: string;
   body?: string;
@@ -59,8 +64,7 @@ const ms = (v: string, unit: string) => Number(v) * ({ us: 0.001, ms: 1, s: 1000
  */
 export async function load(url: string, opts: LoadOptions): Promise<LoadResult> {
   const headerArgs = Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-  if (opts.countStatuses && !hasWrk) throw new Error('counting statuses needs wrk (apt-get install wrk)');
-  if (hasWrk) {
+  if (hasWrk && opts.tool !== 'autocannon') {
     const out = await run(
       'wrk',
       [
@@ -99,15 +103,31 @@ export async function load(url: string, opts: LoadOptions): Promise<LoadResult> 
     String(opts.connections),
     '-d',
     String(opts.seconds),
+    '-t',
+    String(opts.timeoutSec ?? 10),
     '--json',
-    ...headerArgs,
+    ...(opts.method ? ['-m', opts.method] : []),
+    ...(opts.body ? ['-b', opts.body, '-H', 'content-type=application/json'] : []),
+    ...Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
     url,
   ]);
   const r = JSON.parse(out.slice(out.indexOf('{'))) as {
     requests: { average: number };
     latency: { p99: number };
     errors: number;
+    timeouts: number;
     non2xx: number;
+    statusCodeStats: Record<string, { count: number }>;
   };
-  return { rps: r.requests.average, p99Ms: r.latency.p99, errors: r.errors + r.non2xx, tool: 'autocannon' };
+  const statuses = Object.fromEntries(
+    Object.entries(r.statusCodeStats).map(([s, v]) => [Number(s), v.count]),
+  );
+  return {
+    rps: r.requests.average,
+    p99Ms: r.latency.p99,
+    errors: r.errors + r.non2xx,
+    tool: 'autocannon',
+    ...(opts.countStatuses ? { statuses } : {}),
+    timeouts: r.timeouts,
+  };
 }

@@ -1,6 +1,7 @@
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, type Pool, type PoolOptions } from 'mysql2';
 import type { Database } from './schema.ts';
+import type { Bulkhead } from '@surge/resilience';
 import { gatedPool, type PoolGateOptions } from './pool-gate.ts';
 
 export interface MysqlOptions {
@@ -15,7 +16,7 @@ export interface MysqlOptions {
    * 1000 ms); past either, the query is refused with an `OverloadedError` (ADR 0011).
    */
   queue?: { limit: number; timeoutMs: number };
-  /** Called on each refusal (metrics, throttled logs). */
+  /** Called for each caller that got no connection (metrics, throttled logs). */
   onReject?: PoolGateOptions['onReject'];
 }
 
@@ -37,7 +38,7 @@ export function parseMysqlUrl(url: string): PoolOptions & { database: string } {
  * are bounded, so a burst of requests or a slow database answers 503 fast instead of piling up —
  * and never reaches mysql2's own queue limit, whose "Queue limit reached." became a 500 (issue 8).
  */
-export function createDatabase(opts: MysqlOptions): { db: Kysely<Database>; pool: Pool } {
+export function createDatabase(opts: MysqlOptions): { db: Kysely<Database>; pool: Pool; slots: Bulkhead } {
   const size = opts.connectionLimit ?? 10;
   const pool = createPool({
     ...parseMysqlUrl(opts.url),
@@ -60,5 +61,5 @@ export function createDatabase(opts: MysqlOptions): { db: Kysely<Database>; pool
     ...(opts.onReject ? { onReject: opts.onReject } : {}),
   });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool: gated }) });
-  return { db, pool };
+  return { db, pool, slots: gated.slots };
 }

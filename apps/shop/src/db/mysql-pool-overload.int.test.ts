@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { eventually } from '../testing/eventually.ts';
 import { startTestApp, type TestApp } from '../testing/test-app.ts';
 
 /**
@@ -84,5 +86,62 @@ describe('MySQL pool at capacity: 200 or 503 with Retry-After, never 500', () =>
       headers: { authorization: `Bearer ${token}` },
     });
     assert.equal(again.statusCode, 200, 'served again once the connection is free');
+  });
+});
+
+/**
+ * Issue 8, finding 4 (work for gone clients): a request whose client closed its connection while
+ * it waited for a MySQL connection gives its place up — it never gets a connection, its query
+ * never runs, and it ends as 499 `CLIENT_CLOSED_REQUEST` (request.clientSignal reaches the pool
+ * gate through infra/request-signal.ts). Real sockets: a client that goes away is a closed socket.
+ */
+describe('MySQL pool: a request whose client has gone stops waiting for a connection', () => {
+  let t: TestApp;
+  let port: number;
+  before(async () => {
+    t = await startTestApp({ MYSQL_POOL_SIZE: '1', MYSQL_QUEUE_TIMEOUT_MS: '60000', LOAD_SHEDDING: 'false' });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (t.app.server.address() as { port: number }).port;
+  });
+  after(() => t.close());
+
+  const metric = async (pattern: RegExp) => {
+    const text = (await t.app.inject({ url: '/metrics' })).body;
+    return Number(pattern.exec(text)?.[1] ?? 0);
+  };
+  const QUEUED = /^surge_bulkhead_queued\{bulkhead="mysql"\} (\d+)$/m;
+  const ABANDONED = /^surge_bulkhead_rejections_total\{bulkhead="mysql",reason="abandoned"\} (\d+)$/m;
+
+  it('leaves the queue when its client disconnects; the connection goes to the next request', async () => {
+    const token = await t.token();
+    let free: () => void = () => {};
+    const busy = new Promise<void>((r) => (free = r));
+    let holding: () => void = () => {};
+    const held = new Promise<void>((r) => (holding = r));
+    const holder = t.ctx.db.connection().execute(async () => {
+      holding();
+      await busy;
+    });
+    await held;
+
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(`GET /v1/me/notifications HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+    await eventually('the request to wait for the connection', async () =>
+      (await metric(QUEUED)) === 1 ? true : undefined,
+    );
+    socket.destroy();
+    await eventually('the request to give its place up', async () =>
+      (await metric(ABANDONED)) === 1 ? true : undefined,
+    );
+    free();
+    await holder;
+    const next = await t.app.inject({
+      url: '/v1/me/notifications',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    // Its queue place was skipped (a skipped place never runs: resilience's bulkhead.test.ts).
+    assert.equal(next.statusCode, 200, 'the next request got the connection');
+    assert.equal(await metric(QUEUED), 0);
   });
 });

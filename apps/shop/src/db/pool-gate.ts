@@ -1,6 +1,6 @@
 import type { MysqlPool, MysqlPoolConnection } from 'kysely';
 import type { Pool, PoolConnection } from 'mysql2';
-import { createBulkhead, type Release } from '@surge/resilience';
+import { createBulkhead, type Bulkhead, type BulkheadRefusal, type Release } from '@surge/resilience';
 import { currentRequestSignal } from '../infra/request-signal.ts';
 
 export interface PoolGateOptions {
@@ -10,8 +10,8 @@ export interface PoolGateOptions {
   queueLimit: number;
   /** Longest a caller waits for a connection, ms; then it is refused. */
   queueTimeoutMs: number;
-  /** Called on each refusal. */
-  onReject?: (reason: 'queue-full' | 'queue-timeout') => void;
+  /** Called for each caller that got no connection (refused, or its client had gone). */
+  onReject?: (reason: BulkheadRefusal) => void;
 }
 
 /**
@@ -21,7 +21,7 @@ export interface PoolGateOptions {
  * http/error-handler.ts); one whose client has gone while it waited (the current request's
  * signal, infra/request-signal.ts) never gets a connection, so its query never runs.
  */
-export function gatedPool(pool: Pool, opts: PoolGateOptions): MysqlPool {
+export function gatedPool(pool: Pool, opts: PoolGateOptions): MysqlPool & { readonly slots: Bulkhead } {
   const slots = createBulkhead({
     name: 'mysql',
     maxConcurrent: opts.size,
@@ -45,6 +45,7 @@ export function gatedPool(pool: Pool, opts: PoolGateOptions): MysqlPool {
   };
 
   return {
+    slots,
     getConnection(callback) {
       // Only a caller that has to wait needs the signal (creating it costs an AbortController).
       const signal = slots.active < opts.size ? undefined : currentRequestSignal();

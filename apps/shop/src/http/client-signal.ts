@@ -19,7 +19,10 @@ const kResponse = Symbol('surge.response');
 const kSignal = Symbol('surge.clientSignal');
 type Tracked = FastifyRequest & { [kResponse]?: FastifyReply['raw']; [kSignal]?: AbortSignal };
 
-/** The abort reason: answered (to nobody) as 499, logged as a 4xx, never as a failure. */
+/**
+ * The abort reason: mapped to 499 so it is never taken for a failure; Fastify sends nothing on a
+ * closed connection, so no one sees it (the bulkheads count `abandoned` calls).
+ */
 const clientGone = () =>
   new DomainError('CLIENT_CLOSED_REQUEST', 'the client closed the connection before the response');
 

@@ -28,7 +28,7 @@ export const BASE_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   DEPENDENCY_UNAVAILABLE: 503,
   OVERLOADED: 503,
-  // The client went away before its answer (request.clientSignal); nobody reads this response.
+  // The client went away before its answer (request.clientSignal); nothing is sent on a closed socket.
   CLIENT_CLOSED_REQUEST: 499,
 };
 

@@ -1,10 +1,12 @@
-import { createBulkhead } from '@surge/resilience';
+import { createBulkhead, type Bulkhead, type BulkheadRefusal } from '@surge/resilience';
 import type { Context } from '../../context.ts';
 import { hashPassword, passwordCostFor, verifyPassword, type ScryptCost } from './password.ts';
 
 /** Password hashing with a concurrency limit: one per process, shared by registration and login. */
 export interface PasswordHasher {
   readonly cost: ScryptCost;
+  /** Hashes running now and waiting (metrics). */
+  readonly slots: Pick<Bulkhead, 'active' | 'queued'>;
   /** Hashes a new password; rejects with `OverloadedError` when the limit and its queue are full. */
   hash(password: string, signal?: AbortSignal): Promise<string>;
   /** Checks a password against a stored hash; rejects like `hash`. */
@@ -24,7 +26,7 @@ export function createPasswordHasher(opts: {
   concurrency: number;
   queueLimit: number;
   queueTimeoutMs: number;
-  onReject?: (reason: 'queue-full' | 'queue-timeout') => void;
+  onReject?: (reason: BulkheadRefusal) => void;
 }): PasswordHasher {
   const slots = createBulkhead({
     name: 'password-hashing',
@@ -35,6 +37,7 @@ export function createPasswordHasher(opts: {
   });
   return {
     cost: opts.cost,
+    slots,
     hash: (password, signal) => slots.run((s) => hashPassword(password, opts.cost, s), signal),
     verify: (password, stored, signal) => slots.run((s) => verifyPassword(password, stored, s), signal),
   };
@@ -52,6 +55,7 @@ export function passwordHasherOf(ctx: Context): PasswordHasher {
       onReject: (reason) => ctx.overload.rejected('password-hashing', reason),
     });
     perContext.set(ctx, hasher);
+    ctx.overload.watch('password-hashing', hasher.slots);
   }
   return hasher;
 }
