@@ -63,7 +63,11 @@ export async function withNamedLock<DB>(
     return true;
   });
   try {
-    await withTimeout(() => inside, timeoutMs, { what: 'acquire a connection' });
+    // `run` rejects before `inside` settles when no connection can be had (refused by the pool's
+    // bulkhead, MySQL down): racing it surfaces that error at once and leaves no rejection unhandled.
+    await withTimeout(() => Promise.race([inside, run.then(() => {})]), timeoutMs, {
+      what: 'acquire a connection',
+    });
   } catch (err) {
     abandoned = true;
     run.catch(() => {});
