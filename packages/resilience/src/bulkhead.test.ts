@@ -126,4 +126,25 @@ describe('createBulkhead', () => {
     await settle();
     assert.equal(b.active, 0);
   });
+
+  it('keeps the reserved places of the queue for priority calls', async () => {
+    const b = createBulkhead({ name: 'db', maxConcurrent: 1, maxQueued: 3, reserved: 1, maxWaitMs: 60_000 });
+    const holder = gatedWork();
+    const first = b.run(holder.work);
+    const queued = [b.run(holder.work), b.run(holder.work)];
+    const refused = await b.run(holder.work).catch((e: unknown) => e);
+    assert.equal(
+      findOverloadedError(refused)?.reason,
+      'queue-full',
+      'a normal call may not take the reserve',
+    );
+    const important = b.run(holder.work, undefined, { priority: true });
+    await settle();
+    assert.equal(b.queued, 3, 'a priority call takes the reserved place');
+    const overflow = await b.run(holder.work, undefined, { priority: true }).catch((e: unknown) => e);
+    assert.equal(findOverloadedError(overflow)?.reason, 'queue-full', 'the whole queue is full');
+    holder.finish();
+    await Promise.all([first, ...queued, important]);
+    assert.equal(holder.started, 4);
+  });
 });

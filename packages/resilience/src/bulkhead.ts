@@ -9,6 +9,11 @@ export interface BulkheadOptions {
   maxConcurrent: number;
   /** Calls that may wait for a slot (≥ 0); the next one is refused at once (`queue-full`). */
   maxQueued: number;
+  /**
+   * The last places of that queue, kept for calls made with `{ priority: true }`: others are
+   * refused once only these are left. Default 0. (The queue stays in arrival order.)
+   */
+  reserved?: number;
   /** Longest a call waits in the queue, ms; then it is refused (`queue-timeout`). */
   maxWaitMs: number;
   /** The `retryAfterMs` of the refusals. Default 1000. */
@@ -28,6 +33,11 @@ export type BulkheadRefusal = 'queue-full' | 'queue-timeout' | 'abandoned';
 /** Gives a slot back; calling it again does nothing. */
 export type Release = () => void;
 
+export interface CallOptions {
+  /** May take the reserved places of the queue. Default false. */
+  priority?: boolean;
+}
+
 export interface Bulkhead {
   /**
    * Runs `work` in a slot, after waiting at most `maxWaitMs` for one. Rejects with
@@ -35,12 +45,12 @@ export interface Bulkhead {
    * `signal`'s reason when it aborts while waiting (then `work` never runs either), or with what
    * `work` rejects with. `work` gets `signal` to pass on.
    */
-  run<T>(work: (signal?: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  run<T>(work: (signal?: AbortSignal) => Promise<T>, signal?: AbortSignal, options?: CallOptions): Promise<T>;
   /**
    * Takes a slot and holds it until the returned {@link Release} is called — for a resource used
    * across callbacks (a pooled connection). Rejects like `run`.
    */
-  acquire(signal?: AbortSignal): Promise<Release>;
+  acquire(signal?: AbortSignal, options?: CallOptions): Promise<Release>;
   /** Slots held now. */
   readonly active: number;
   /** Calls waiting now (including ones whose caller already gave up, until their turn). */
@@ -57,12 +67,16 @@ export interface Bulkhead {
 export function createBulkhead(opts: BulkheadOptions): Bulkhead {
   const slots = cockatielBulkhead(opts.maxConcurrent, opts.maxQueued);
   const retryAfterMs = opts.retryAfterMs ?? 1000;
+  const reserved = opts.reserved ?? 0;
   const refuse = (reason: 'queue-full' | 'queue-timeout', cause: unknown) => {
     opts.onReject?.(reason);
     return new OverloadedError(opts.name, reason, retryAfterMs, { cause });
   };
 
-  async function acquire(signal?: AbortSignal): Promise<Release> {
+  async function acquire(signal?: AbortSignal, options?: CallOptions): Promise<Release> {
+    if (slots.executionSlots === 0 && options?.priority !== true && slots.queueSlots <= reserved) {
+      throw refuse('queue-full', undefined);
+    }
     let release: Release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     let abandoned = false;
@@ -91,8 +105,8 @@ export function createBulkhead(opts: BulkheadOptions): Bulkhead {
 
   return {
     acquire,
-    async run(work, signal) {
-      const release = await acquire(signal);
+    async run(work, signal, options) {
+      const release = await acquire(signal, options);
       try {
         return await work(signal);
       } finally {

@@ -12,7 +12,7 @@ export type { Throttle } from './throttle.ts';
 export { OverloadedError, findOverloadedError, isOverloadedError } from './overloaded-error.ts';
 export type { OverloadReason } from './overloaded-error.ts';
 export { createBulkhead } from './bulkhead.ts';
-export type { Bulkhead, BulkheadOptions, BulkheadRefusal, Release } from './bulkhead.ts';
+export type { Bulkhead, BulkheadOptions, BulkheadRefusal, CallOptions, Release } from './bulkhead.ts';
 export { createAdaptiveShedder } from './shedding/adaptive-shedder.ts';
 export type {
   AdaptiveShedder,

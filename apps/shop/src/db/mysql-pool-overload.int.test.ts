@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { eventually } from '../testing/eventually.ts';
-import { startTestApp, type TestApp } from '../testing/test-app.ts';
+import { newUser, startTestApp, type TestApp } from '../testing/test-app.ts';
 
 /**
  * Issue 8, finding 3: `wrk -t4 -c250` on `GET /v1/me/notifications` got 4,706 of ~10,800
@@ -93,7 +93,7 @@ describe('MySQL pool at capacity: 200 or 503 with Retry-After, never 500', () =>
  * Issue 8, finding 4 (work for gone clients): a request whose client closed its connection while
  * it waited for a MySQL connection gives its place up — it never gets a connection, its query
  * never runs, and it ends as 499 `CLIENT_CLOSED_REQUEST` (request.clientSignal reaches the pool
- * gate through infra/request-signal.ts). Real sockets: a client that goes away is a closed socket.
+ * gate through infra/request-scope.ts). Real sockets: a client that goes away is a closed socket.
  */
 describe('MySQL pool: a request whose client has gone stops waiting for a connection', () => {
   let t: TestApp;
@@ -143,5 +143,67 @@ describe('MySQL pool: a request whose client has gone stops waiting for a connec
     // Its queue place was skipped (a skipped place never runs: resilience's bulkhead.test.ts).
     assert.equal(next.statusCode, 200, 'the next request got the connection');
     assert.equal(await metric(QUEUED), 0);
+  });
+});
+
+/**
+ * The MySQL queue is shared by every request. In the overload bench (docs/benchmarks.md) a flood
+ * of reads filled it and logins were refused with it; the last tenth of its places is now kept for
+ * `high` and `critical` routes (login, registration, refresh, admin), so a login still gets in.
+ */
+describe('MySQL pool: a full queue of reads still lets a login in', () => {
+  let t: TestApp;
+  const user = newUser('reserve');
+  before(async () => {
+    t = await startTestApp({
+      MYSQL_POOL_SIZE: '1',
+      MYSQL_QUEUE_LIMIT: '10',
+      MYSQL_QUEUE_TIMEOUT_MS: '60000',
+      LOAD_SHEDDING: 'false',
+    });
+    assert.equal((await t.app.inject({ method: 'POST', url: '/v1/users', payload: user })).statusCode, 201);
+  });
+  after(() => t.close());
+
+  it('reads fill the queue up to its reserve and are refused beyond; a login takes a reserved place', async () => {
+    const token = await t.token();
+    const read = () =>
+      t.app.inject({ url: '/v1/me/notifications', headers: { authorization: `Bearer ${token}` } });
+    const queued = async () =>
+      Number(
+        /^surge_bulkhead_queued\{bulkhead="mysql"\} (\d+)$/m.exec(
+          (await t.app.inject({ url: '/metrics' })).body,
+        )?.[1],
+      );
+    let free: () => void = () => {};
+    const busy = new Promise<void>((r) => (free = r));
+    let holding: () => void = () => {};
+    const held = new Promise<void>((r) => (holding = r));
+    const holder = t.ctx.db.connection().execute(async () => {
+      holding();
+      await busy;
+    });
+    await held;
+
+    const waiting = Array.from({ length: 9 }, read);
+    await eventually('nine reads waiting', async () => ((await queued()) === 9 ? true : undefined));
+    const refused = await read();
+    assert.equal(refused.statusCode, 503, 'a tenth read may not take the reserved place');
+    assert.equal(refused.json<{ code: string }>().code, 'OVERLOADED');
+    const login = t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      payload: { email: user.email, password: user.password },
+    });
+    await eventually('the login waiting in the reserved place', async () =>
+      (await queued()) === 10 ? true : undefined,
+    );
+    free();
+    await holder;
+    assert.equal((await login).statusCode, 200);
+    assert.deepEqual(
+      (await Promise.all(waiting)).map((r) => r.statusCode),
+      Array.from({ length: 9 }, () => 200),
+    );
   });
 });

@@ -1,12 +1,16 @@
 import type { MysqlPool, MysqlPoolConnection } from 'kysely';
 import type { Pool, PoolConnection } from 'mysql2';
 import { createBulkhead, type Bulkhead, type BulkheadRefusal, type Release } from '@surge/resilience';
-import { currentRequestSignal } from '../infra/request-signal.ts';
+import { currentRequestPriority, currentRequestSignal } from '../infra/request-scope.ts';
 
 export interface PoolGateOptions {
   /** The pool's size: connections handed out at once. */
   size: number;
-  /** Callers that may wait for a connection; the next one is refused at once. */
+  /**
+   * Callers that may wait for a connection; the next one is refused at once. The last tenth of
+   * these places is kept for requests of `high` or `critical` priority (logins, registrations,
+   * admin), so a flood of reads cannot refuse them all.
+   */
   queueLimit: number;
   /** Longest a caller waits for a connection, ms; then it is refused. */
   queueTimeoutMs: number;
@@ -19,13 +23,15 @@ export interface PoolGateOptions {
  * `size` held, `queueLimit` waiting, each for at most `queueTimeoutMs`), and the connection's
  * `release` gives the slot back. A refused caller gets an `OverloadedError` (503 + Retry-After,
  * http/error-handler.ts); one whose client has gone while it waited (the current request's
- * signal, infra/request-signal.ts) never gets a connection, so its query never runs.
+ * signal, infra/request-scope.ts) never gets a connection, so its query never runs; the route's
+ * priority decides whether it may take the queue's reserved places.
  */
 export function gatedPool(pool: Pool, opts: PoolGateOptions): MysqlPool & { readonly slots: Bulkhead } {
   const slots = createBulkhead({
     name: 'mysql',
     maxConcurrent: opts.size,
     maxQueued: opts.queueLimit,
+    reserved: Math.ceil(opts.queueLimit / 10),
     maxWaitMs: opts.queueTimeoutMs,
     ...(opts.onReject ? { onReject: opts.onReject } : {}),
   });
@@ -49,7 +55,7 @@ export function gatedPool(pool: Pool, opts: PoolGateOptions): MysqlPool & { read
     getConnection(callback) {
       // Only a caller that has to wait needs the signal (creating it costs an AbortController).
       const signal = slots.active < opts.size ? undefined : currentRequestSignal();
-      slots.acquire(signal).then(
+      slots.acquire(signal, { priority: currentRequestPriority() !== 'normal' }).then(
         (releaseSlot) =>
           pool.getConnection((err, conn) => {
             if (err) {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../errors.ts';
-import { runWithRequestSignal } from '../infra/request-signal.ts';
+import { runInRequestScope } from '../infra/request-scope.ts';
+import { routePriority } from './route-priority.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,10 +42,11 @@ function clientSignalOf(request: Tracked): AbortSignal {
 }
 
 /**
- * `request.clientSignal`, and the same signal as the current request signal while a handler runs
- * (infra/request-signal.ts), so the MySQL pool gate gives up on a request whose client has gone.
+ * `request.clientSignal`, and the request scope while a handler runs (infra/request-scope.ts): the
+ * same signal, so the MySQL pool gate gives up on a request whose client has gone, and the route's
+ * priority, so the gate keeps the last places of its queue for `high` requests (ADR 0011).
  */
-export const clientSignal = fp(
+export const requestScope = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('clientSignal', {
       getter(this: FastifyRequest) {
@@ -57,14 +59,14 @@ export const clientSignal = fp(
     });
     app.addHook('onRoute', (route) => {
       const handler = route.handler as RouteHandlerMethod;
+      const priority = routePriority(route.url, route.config?.priority);
       route.handler = function (this: FastifyInstance, request, reply) {
-        return runWithRequestSignal(
-          () => clientSignalOf(request),
-          () => handler.call(this, request, reply),
+        return runInRequestScope({ signal: () => clientSignalOf(request), priority }, () =>
+          handler.call(this, request, reply),
         );
       };
     });
     return Promise.resolve();
   },
-  { name: 'surge-client-signal' },
+  { name: 'surge-request-scope' },
 );

@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { currentRequestSignal } from '../infra/request-signal.ts';
-import { clientSignal } from './client-signal.ts';
+import { currentRequestSignal } from '../infra/request-scope.ts';
+import { requestScope } from './request-scope.ts';
 
 interface Seen {
   aborted: boolean;
@@ -33,7 +33,7 @@ describe('request.clientSignal', () => {
 
   before(async () => {
     app = Fastify();
-    await app.register(clientSignal);
+    await app.register(requestScope);
     const handler = async (request: FastifyRequest) => {
       const tag = String(request.headers['x-tag']);
       const signal = request.clientSignal;
