@@ -105,13 +105,15 @@ console.log(
 for (const statusClass of ['2xx', '4xx', '5xx']) {
   const labels = { route, status_class: statusClass };
   const name = 'surge_http_request_duration_seconds';
-  const p = percentileBetween(
-    histogramBuckets(before, name, labels),
-    histogramBuckets(after, name, labels),
-    99,
-  );
-  if (p.count > 0)
-    console.log(`server-side ${statusClass} of ${route}: ${p.count} answers, p99 ≤ ${p.ms} ms (bucket)`);
+  const b0 = histogramBuckets(before, name, labels);
+  const b1 = histogramBuckets(after, name, labels);
+  const p = percentileBetween(b0, b1, 99);
+  const slow = p.count - ((b1.get(2.5) ?? 0) - (b0.get(2.5) ?? 0));
+  if (p.count > 0) {
+    console.log(
+      `server-side ${statusClass} of ${route}: ${p.count} answers, p99 ≤ ${p.ms} ms (bucket), over 2.5 s: ${slow}`,
+    );
+  }
 }
 for (const [name, s] of Object.entries(loaded)) {
   console.log(`probe ${name.padEnd(13)} idle ${summary(idle[name])}  ·  during the flood ${summary(s)}`);

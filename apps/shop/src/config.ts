@@ -66,7 +66,7 @@ const ConfigSchema = Type.Object({
   }),
   /**
    * Password hashing (scrypt on libuv's thread pool): at most `concurrency` at once (default 2),
-   * up to `queueLimit` waiting (default 8), each at most `queueTimeoutMs` (default 1000 ms);
+   * up to `queueLimit` waiting (default 8), each at most `queueTimeoutMs` (default 500 ms);
    * past either, login and registration answer 503 `OVERLOADED` (ADR 0011).
    */
   passwordHashing: Type.Object({
@@ -170,7 +170,7 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     passwordHashing: {
       concurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', 2),
       queueLimit: int(env, 'PASSWORD_HASH_QUEUE_LIMIT', 8),
-      queueTimeoutMs: int(env, 'PASSWORD_HASH_QUEUE_TIMEOUT_MS', 1000),
+      queueTimeoutMs: int(env, 'PASSWORD_HASH_QUEUE_TIMEOUT_MS', 500),
     },
     loadShedding: {
       // Off in the test profile: suites burst thousands of in-process requests on purpose (and
