@@ -38,8 +38,8 @@ export const loadShedding = fp(
         delayThresholdMs: opts.config.delayThresholdMs,
         coolDownMs: opts.config.coolDownMs,
       });
-    // One error for every shed request: nothing reads its stack, and building one per request
-    // (a stack capture each) is the largest cost of refusing (ADR 0011).
+    // One error for every shed request: nothing reads its stack, and one per request would
+    // capture a stack for each of thousands of refusals a second.
     const shed = new OverloadedError('load-shedder', 'shed', Math.max(1000, opts.config.coolDownMs));
     // Resolved once per route at registration, so a request reads one property (unmatched
     // requests, which never pass here, are `normal`).
