@@ -32,7 +32,9 @@ function clientSignalOf(request: Tracked): AbortSignal {
   if (known) return known;
   const controller = new AbortController();
   const res = request[kResponse];
-  if (res === undefined || res.destroyed) controller.abort(clientGone());
+  // Asked for after the answer was sent (work that outlives its request): the client did not go.
+  if (res === undefined || res.writableFinished) return (request[kSignal] = controller.signal);
+  if (res.destroyed) controller.abort(clientGone());
   else
     res.once('close', () => {
       if (!res.writableFinished) controller.abort(clientGone());
