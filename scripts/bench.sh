@@ -11,6 +11,7 @@ declare -A scenarios=(
   [p5]=packages/messaging/bench/outbox-relay.bench.ts
   [m1-publisher]=packages/messaging/bench/publisher-memory.bench.ts
   [m1-kafka-outage]=apps/shop/bench/memory-kafka-outage.bench.ts
+  [overload]=apps/shop/bench/overload.bench.ts
 )
 scenario="${1:-}"
 if [ -z "$scenario" ] || [ -z "${scenarios[$scenario]:-}" ]; then
@@ -18,7 +19,7 @@ if [ -z "$scenario" ] || [ -z "${scenarios[$scenario]:-}" ]; then
   exit 2
 fi
 # HTTP scenarios prefer wrk (a C load generator: cheaper than a Node one on a 2-core machine).
-if [[ "$scenario" == p2 || "$scenario" == m1-kafka-outage ]] && ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+if [[ "$scenario" == p2 || "$scenario" == m1-kafka-outage || "$scenario" == overload ]] && ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "bench: installing wrk (Debian package)"
   apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; } ||
     echo "bench: wrk unavailable; using autocannon's CLI"

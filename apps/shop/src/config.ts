@@ -99,6 +99,39 @@ const ConfigSchema = Type.Object({
    * connection is dropped: a black-holed MySQL never hangs a request. Default 5000 ms.
    */
   mysqlQueryTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+  /**
+   * The MySQL bulkhead (ADR 0011): `size` connections (default 10); up to `queueLimit` queries
+   * wait for one (default 100), each at most `queueTimeoutMs` (default 1000 ms); past either,
+   * the request is answered 503 `OVERLOADED` with `Retry-After` instead of waiting.
+   */
+  mysqlPool: Type.Object({
+    size: Type.Integer({ minimum: 1, maximum: 1000 }),
+    queueLimit: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    queueTimeoutMs: Type.Integer({ minimum: 1, maximum: 60_000 }),
+  }),
+  /**
+   * Password hashing (scrypt on libuv's thread pool): at most `concurrency` at once (default 2),
+   * up to `queueLimit` waiting (default 8), each at most `queueTimeoutMs` (default 500 ms);
+   * past either, login and registration answer 503 `OVERLOADED` (ADR 0011).
+   */
+  passwordHashing: Type.Object({
+    concurrency: Type.Integer({ minimum: 1, maximum: 64 }),
+    queueLimit: Type.Integer({ minimum: 0, maximum: 10_000 }),
+    queueTimeoutMs: Type.Integer({ minimum: 1, maximum: 60_000 }),
+  }),
+  /**
+   * Adaptive load shedding (ADR 0011): while the event loop is overloaded — utilisation at least
+   * `utilizationThreshold` (default 0.9) and delay at least `delayThresholdMs` (default 50) —
+   * and until it has been calm for `coolDownMs` (default 1000), requests beyond an adaptive cap
+   * on those in flight are answered 503 `OVERLOADED`: reads first, logins and registrations
+   * later, health and admin routes never. `enabled` default true (false in the test profile).
+   */
+  loadShedding: Type.Object({
+    enabled: Type.Boolean(),
+    utilizationThreshold: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+    delayThresholdMs: Type.Integer({ minimum: 1, maximum: 60_000 }),
+    coolDownMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
+  }),
   /** Time a SIGTERM allows in-flight work to finish before a forced exit. Default 10000 ms. */
   shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
   /**
@@ -171,6 +204,14 @@ const int = (env: Env, name: string, fallback: number): number => {
 const WINDOW_UNIT_SEC = { s: 1, m: 60, h: 3600 } as const;
 
 /** `20/1m` → 20 requests a minute; `off` → null. Windows in s, m or h. */
+const bool = (env: Env, name: string, fallback: boolean): boolean => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+};
+
 const rateLimit = (env: Env, name: string, fallback: string): { limit: number; windowSec: number } | null => {
   const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
   if (raw === 'off') return null;
@@ -242,6 +283,24 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     accountStateCacheMs: int(env, 'ACCOUNT_STATE_CACHE_MS', 1000),
     dependencyTimeoutMs: int(env, 'DEPENDENCY_TIMEOUT_MS', 1000),
     mysqlQueryTimeoutMs: int(env, 'MYSQL_QUERY_TIMEOUT_MS', 5000),
+    mysqlPool: {
+      size: int(env, 'MYSQL_POOL_SIZE', 10),
+      queueLimit: int(env, 'MYSQL_QUEUE_LIMIT', 100),
+      queueTimeoutMs: int(env, 'MYSQL_QUEUE_TIMEOUT_MS', 1000),
+    },
+    passwordHashing: {
+      concurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', 2),
+      queueLimit: int(env, 'PASSWORD_HASH_QUEUE_LIMIT', 8),
+      queueTimeoutMs: int(env, 'PASSWORD_HASH_QUEUE_TIMEOUT_MS', 500),
+    },
+    loadShedding: {
+      // Off in the test profile: suites burst thousands of in-process requests on purpose (and
+      // share a small machine); the shedding tests turn it on.
+      enabled: bool(env, 'LOAD_SHEDDING', profile !== 'test'),
+      utilizationThreshold: Number(env.SHED_UTILIZATION_THRESHOLD ?? 0.9),
+      delayThresholdMs: int(env, 'SHED_DELAY_THRESHOLD_MS', 50),
+      coolDownMs: int(env, 'SHED_COOL_DOWN_MS', 1000),
+    },
     catalogExpectedProducts: int(env, 'CATALOG_EXPECTED_PRODUCTS', 1_000_000),
     catalogBloomFalsePositiveRate: Number(env.CATALOG_BLOOM_FP_RATE ?? 0.001),
     bloomRebuildIntervalMs: int(env, 'BLOOM_REBUILD_INTERVAL_MS', 600_000),

@@ -21,6 +21,7 @@ import type { Database } from './db/schema.ts';
 import { createKafkaProbe } from './infra/kafka-probe.ts';
 import { createLogger } from './infra/logger.ts';
 import { createRedis } from './infra/redis.ts';
+import { createOverloadReporter, type OverloadReporter } from './infra/overload-reporter.ts';
 import { createThrottle } from '@surge/resilience';
 import { createRateLimiter, type RateLimiter } from '@surge/redis-kit';
 
@@ -42,6 +43,8 @@ export interface Context {
   logger: Logger;
   metrics: Registry;
   messagingMetrics: MessagingMetrics;
+  /** Counts and throttle-logs bulkhead refusals and shed requests (ADR 0011). */
+  overload: OverloadReporter;
   redis: Redis;
   db: Kysely<Database>;
   /** Kafka publisher (acks=all, bounded buffer): outbox relay, dead letters, replays. */
@@ -82,17 +85,22 @@ export function createContext(
     const suppressed = redisErrors.pass();
     if (suppressed !== undefined) logger.warn({ err, suppressed }, 'redis connection error');
   });
-  const { db } = createDatabase({
+  const metrics = createMetricsRegistry({ prefix: 'surge_' });
+  const overload = createOverloadReporter(metrics, logger);
+  const { db, slots: mysqlSlots } = createDatabase({
     url: config.mysqlUrl,
     timeoutMs,
     queryTimeoutMs: config.mysqlQueryTimeoutMs,
+    connectionLimit: config.mysqlPool.size,
+    queue: { limit: config.mysqlPool.queueLimit, timeoutMs: config.mysqlPool.queueTimeoutMs },
+    onReject: (reason) => overload.rejected('mysql', reason),
   });
+  overload.watch('mysql', mysqlSlots);
   const kafkaProbe = createKafkaProbe({
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,
     timeoutMs,
   });
-  const metrics = createMetricsRegistry({ prefix: 'surge_' });
   // Keyed by database so deployments (and test runs) sharing a Redis never mix their data.
   const databaseName = parseMysqlUrl(config.mysqlUrl).database;
   const cache = createCache({ redis, prefix: `surge:cache:${databaseName}`, metrics, log: logger });
@@ -126,6 +134,7 @@ export function createContext(
     logger,
     metrics,
     messagingMetrics: createMessagingMetrics(metrics),
+    overload,
     redis,
     db,
     publisher,

@@ -25,7 +25,13 @@ describe('the service process', () => {
 
   it('SIGTERM while requests are in flight: they complete, ready turns 503, then exit 0', async () => {
     // debug: each request is logged as it arrives, so the test knows when all are in flight.
-    const svc = await spawnService({ LOG_LEVEL: 'debug' });
+    // All 12 hashes may wait for the 2 hashing slots (by default 8 may wait, 500 ms each: the
+    // rest would be refused with 503 OVERLOADED, which is not what this test is about).
+    const svc = await spawnService({
+      LOG_LEVEL: 'debug',
+      PASSWORD_HASH_QUEUE_LIMIT: '12',
+      PASSWORD_HASH_QUEUE_TIMEOUT_MS: '60000',
+    });
     try {
       await waitFor(svc, '/health/ready', 200);
       // Production-cost scrypt keeps these registrations in flight while the signal arrives.

@@ -13,3 +13,18 @@ export { startFaultProxy } from './fault-proxy/fault-proxy.ts';
 export type { FaultProxy, FaultProxyOptions } from './fault-proxy/fault-proxy.ts';
 export type { FaultMode } from './fault-proxy/fault-mode.ts';
 export type { FaultTarget } from './fault-proxy/fault-connection.ts';
+export { OverloadedError, findOverloadedError, isOverloadedError } from './overloaded-error.ts';
+export type { OverloadReason } from './overloaded-error.ts';
+export { createBulkhead } from './bulkhead.ts';
+export type { Bulkhead, BulkheadOptions, BulkheadRefusal, CallOptions, Release } from './bulkhead.ts';
+export { createAdaptiveShedder } from './shedding/adaptive-shedder.ts';
+export type {
+  AdaptiveShedder,
+  AdaptiveShedderOptions,
+  Admission,
+  LoadSample,
+  ShedPriority,
+  ShedderStats,
+} from './shedding/adaptive-shedder.ts';
+export { createEventLoopLoad } from './shedding/event-loop-load.ts';
+export type { EventLoopLoad } from './shedding/event-loop-load.ts';

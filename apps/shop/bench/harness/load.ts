@@ -9,6 +9,14 @@ export interface LoadResult {
   /** Responses that were not 2xx/3xx, plus socket errors. */
   errors: number;
   tool: 'wrk' | 'autocannon';
+  /**
+   * Responses by status and the 503s that carried `Retry-After` — only with `countStatuses`
+   * (wrk with `status-counts.lua`).
+   */
+  statuses?: Record<number, number>;
+  retryAfter503?: number;
+  /** Requests that got no answer within the generator's timeout. */
+  timeouts?: number;
 }
 
 export interface LoadOptions {
@@ -17,14 +25,27 @@ export interface LoadOptions {
   /** Load-generator threads (wrk only). Default 1. */
   threads?: number;
   headers?: Record<string, string>;
+  /** Count responses by status (with wrk: its `status-counts.lua`). Default false. */
+  countStatuses?: boolean;
+  /**
+   * The generator; default wrk when installed. autocannon closes a connection whose request
+   * timed out (a client that gives up), wrk keeps waiting on it.
+   */
+  tool?: 'wrk' | 'autocannon';
+  /** Request method and JSON body (with `countStatuses`). Default GET, no body. */
+  method?: string;
+  body?: string;
+  /** Seconds before the generator gives up on one request (wrk's `--timeout`). Default 2. */
+  timeoutSec?: number;
 }
 
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
 const AUTOCANNON = fileURLToPath(new URL('../../../../node_modules/.bin/autocannon', import.meta.url));
+const STATUS_SCRIPT = fileURLToPath(new URL('./status-counts.lua', import.meta.url));
 
-const run = (cmd: string, args: string[]) =>
+const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
   new Promise<string>((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -43,26 +64,38 @@ const ms = (v: string, unit: string) => Number(v) * ({ us: 0.001, ms: 1, s: 1000
  */
 export async function load(url: string, opts: LoadOptions): Promise<LoadResult> {
   const headerArgs = Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-  if (hasWrk) {
-    const out = await run('wrk', [
-      `-t${opts.threads ?? 1}`,
-      `-c${opts.connections}`,
-      `-d${opts.seconds}s`,
-      '--latency',
-      ...headerArgs,
-      url,
-    ]);
+  if (hasWrk && opts.tool !== 'autocannon') {
+    const out = await run(
+      'wrk',
+      [
+        `-t${opts.threads ?? 1}`,
+        `-c${opts.connections}`,
+        `-d${opts.seconds}s`,
+        `--timeout=${opts.timeoutSec ?? 2}s`,
+        '--latency',
+        ...(opts.countStatuses ? ['-s', STATUS_SCRIPT] : []),
+        ...headerArgs,
+        url,
+      ],
+      { WRK_METHOD: opts.method ?? '', WRK_BODY: opts.body ?? '' },
+    );
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
     const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
     const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
     const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
     if (!rps || !p99) throw new Error(`cannot parse wrk output:\n${out}`);
     const socketErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+    const statuses = Object.fromEntries(
+      [...out.matchAll(/^status (\d+) (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]),
+    );
+    const retryAfter = /^retry-after-503 (\d+)$/m.exec(out);
     return {
       rps: Number(rps[1]),
       p99Ms: ms(p99[1] ?? '0', p99[2] ?? 'ms'),
       errors: Number(non2xx?.[1] ?? 0) + socketErrors,
       tool: 'wrk',
+      ...(opts.countStatuses ? { statuses, retryAfter503: Number(retryAfter?.[1] ?? 0) } : {}),
+      timeouts: Number(sock?.[4] ?? 0),
     };
   }
   const out = await run(AUTOCANNON, [
@@ -70,15 +103,31 @@ export async function load(url: string, opts: LoadOptions): Promise<LoadResult> 
     String(opts.connections),
     '-d',
     String(opts.seconds),
+    '-t',
+    String(opts.timeoutSec ?? 10),
     '--json',
-    ...headerArgs,
+    ...(opts.method ? ['-m', opts.method] : []),
+    ...(opts.body ? ['-b', opts.body, '-H', 'content-type=application/json'] : []),
+    ...Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
     url,
   ]);
   const r = JSON.parse(out.slice(out.indexOf('{'))) as {
     requests: { average: number };
     latency: { p99: number };
     errors: number;
+    timeouts: number;
     non2xx: number;
+    statusCodeStats: Record<string, { count: number }>;
   };
-  return { rps: r.requests.average, p99Ms: r.latency.p99, errors: r.errors + r.non2xx, tool: 'autocannon' };
+  const statuses = Object.fromEntries(
+    Object.entries(r.statusCodeStats).map(([s, v]) => [Number(s), v.count]),
+  );
+  return {
+    rps: r.requests.average,
+    p99Ms: r.latency.p99,
+    errors: r.errors + r.non2xx,
+    tool: 'autocannon',
+    ...(opts.countStatuses ? { statuses } : {}),
+    timeouts: r.timeouts,
+  };
 }

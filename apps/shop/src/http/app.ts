@@ -7,8 +7,10 @@ import type { Context } from '../context.ts';
 import type { Feature } from '../modules/feature-module.ts';
 import { apiDocs } from './api-docs.ts';
 import { createAccessLog } from './access-log.ts';
+import { requestScope } from './request-scope.ts';
 import { BASE_STATUS_BY_CODE, frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
+import { loadShedding } from './load-shedding.ts';
 import { lazyRequestLogger } from './request-logger.ts';
 import { strictValidatorCompiler } from './validator.ts';
 
@@ -78,6 +80,9 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     done();
   });
 
+  // Before any route, so their onRoute hooks see every route; shedding comes first in a request.
+  await app.register(loadShedding, { config: config.loadShedding, overload: ctx.overload });
+  await app.register(requestScope);
   await app.register(apiDocs, { publicUrl: config.publicUrl });
   await app.register(healthRoutes, { ctx });
 

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { isTransient } from '@surge/resilience';
+import { findOverloadedError, isTransient } from '@surge/resilience';
 import { dependencyUnavailable, isDomainError } from '../errors.ts';
+import { markOverloaded } from './overloaded-responses.ts';
 import { problem, type Problem } from './problem.ts';
 
 /** Fastify's own client errors, mapped to our stable codes. */
@@ -32,6 +33,9 @@ export const BASE_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   IDEMPOTENCY_KEY_INVALID: 400,
   IDEMPOTENCY_KEY_IN_USE: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
+  OVERLOADED: 503,
+  // The client went away before its answer (request.clientSignal); nothing is sent on a closed socket.
+  CLIENT_CLOSED_REQUEST: 499,
 };
 
 /**
@@ -78,6 +82,17 @@ export function installErrorHandling(
       return send(
         reply,
         problem(400, 'VALIDATION_FAILED', id, `${errors.length} field(s) failed validation`, errors),
+      );
+    }
+    // At capacity (shed, or a bulkhead's queue full or its wait over): retry shortly. Not logged
+    // per request — counted and summarised by the overload reporter (ADR 0011).
+    const overload = findOverloadedError(err);
+    if (overload) {
+      markOverloaded(request);
+      reply.header('retry-after', String(Math.max(1, Math.ceil(overload.retryAfterMs / 1000))));
+      return send(
+        reply,
+        problem(503, 'OVERLOADED', id, 'the service is at capacity; retry after Retry-After'),
       );
     }
     const known = err.code === undefined ? undefined : FASTIFY_CODES[err.code];

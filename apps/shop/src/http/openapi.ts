@@ -69,8 +69,12 @@ export const ADMIN_ONLY: ProblemCodes = { 401: ['UNAUTHORIZED'], 403: ['FORBIDDE
 /** A dependency the route cannot do without is down (docs/architecture.md, degradation); `Retry-After` says when to retry. */
 export const DEPENDENCY_DOWN: ProblemCodes = { 503: ['DEPENDENCY_UNAVAILABLE'] };
 
-/** Any route: an unexpected error, with nothing internal in the body (the log has the stack). */
-const UNEXPECTED: ProblemCodes = { 500: ['INTERNAL'] };
+/**
+ * Any route: an unexpected error, with nothing internal in the body (the log has the stack); and
+ * 503 `OVERLOADED` with `Retry-After` when the service is at capacity (load shedding, or a full
+ * bulkhead in front of a dependency: ADR 0011).
+ */
+const ANY_ROUTE: ProblemCodes = { 500: ['INTERNAL'], 503: ['OVERLOADED'] };
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is malformed or fails validation; `errors` lists each failing field',
@@ -85,7 +89,7 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'The request is well-formed but cannot be processed',
   429: 'Too many requests; `Retry-After` and the `RateLimit` / `RateLimit-Policy` fields say when to retry',
   500: 'An unexpected error; nothing internal is revealed',
-  503: 'A dependency is unavailable; `Retry-After` says when to retry',
+  503: 'The service is at capacity or a dependency is unavailable; `Retry-After` says when to retry',
 };
 
 /** The `schema.response` entry of one problem status (the content form keeps its media type). */
@@ -112,11 +116,11 @@ const problemResponse = (status: number, codes: readonly string[]) => ({
 /**
  * The error responses of a route for `schema.response`: every status of every set documented as
  * `application/problem+json` listing its possible codes (sets with the same status merge), plus
- * 500 `INTERNAL`, which any route can answer.
+ * 500 `INTERNAL` and 503 `OVERLOADED`, which any route can answer.
  */
 export function problems(...sets: ProblemCodes[]) {
   const merged = new Map<number, Set<string>>();
-  for (const set of [...sets, UNEXPECTED]) {
+  for (const set of [...sets, ANY_ROUTE]) {
     for (const [status, codes] of Object.entries(set)) {
       const known = merged.get(Number(status)) ?? new Set<string>();
       for (const c of codes ?? []) known.add(c);

@@ -10,7 +10,8 @@ import {
   VALIDATED_BODY,
 } from '../../http/openapi.ts';
 import { DomainError, dependencyUnavailable } from '../../errors.ts';
-import { hashPassword, verifyPassword, type ScryptCost } from '../users/password.ts';
+import { hashPassword } from '../users/password.ts';
+import type { PasswordHasher } from '../users/password-hashing.ts';
 import type { UsersRepo } from '../users/users-repo.ts';
 import type { RefreshStore } from './refresh-store.ts';
 import type { SessionLimits } from './session-limits.ts';
@@ -33,18 +34,19 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
   users: UsersRepo;
   tokens: TokenService;
   refreshStore: RefreshStore;
-  passwordCost: ScryptCost;
+  passwords: PasswordHasher;
   accessTtlSec: number;
   limits: SessionLimits;
-}> = async (app, { users, tokens, refreshStore, passwordCost, accessTtlSec, limits }) => {
+}> = async (app, { users, tokens, refreshStore, passwords, accessTtlSec, limits }) => {
   // Unknown emails are checked against this hash too, so both failures take the same time.
-  const decoyHash = await hashPassword(crypto.randomUUID(), passwordCost);
+  const decoyHash = await hashPassword(crypto.randomUUID(), passwords.cost);
 
   app.post(
     '/v1/sessions',
     {
       preValidation: limits.login,
       onResponse: limits.loginDone,
+      config: { priority: 'high' },
       schema: {
         operationId: 'createSession',
         tags: ['sessions'],
@@ -62,7 +64,11 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const found = await users.findCredentialsByEmail(request.body.email);
-      const ok = await verifyPassword(request.body.password, found?.passwordHash ?? decoyHash);
+      const ok = await passwords.verify(
+        request.body.password,
+        found?.passwordHash ?? decoyHash,
+        request.clientSignal,
+      );
       if (!found || !ok) throw invalidCredentials();
       let session: { familyId: string; refreshToken: string | null };
       try {
@@ -91,6 +97,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{
     '/v1/sessions/refresh',
     {
       preValidation: limits.refresh,
+      config: { priority: 'high' },
       schema: {
         operationId: 'refreshSession',
         tags: ['sessions'],

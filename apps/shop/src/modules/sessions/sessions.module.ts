@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createThrottle } from '@surge/resilience';
 import { defineModule } from '../feature-module.ts';
 import { createAccountStates } from '../users/account-state.ts';
-import { passwordCostFor } from '../users/password.ts';
+import { passwordHasherOf } from '../users/password-hashing.ts';
 import { createUsersRepo } from '../users/users-repo.ts';
 import { createRateLimitGuard } from '../../http/rate-limit-guard.ts';
 import { createAccountStateReader } from './account-state-reader.ts';
@@ -27,7 +27,6 @@ export const sessionsModule = defineModule({
     const keys = jwt.privateKeyPem === '' ? await loadOrCreateDevKeys(jwt.devKeysDir) : jwt;
     const tokens = await createTokenService({ ...jwt, ...keys });
     const refreshStore = createRefreshStore(ctx.redis, jwt);
-    const passwordCost = passwordCostFor(ctx.config.profile);
     const limits = createSessionLimits({
       guard: createRateLimitGuard(ctx.rateLimiter, ctx.metrics),
       limits: ctx.config.rateLimit,
@@ -61,7 +60,7 @@ export const sessionsModule = defineModule({
           users: createUsersRepo(ctx.db),
           tokens,
           refreshStore,
-          passwordCost,
+          passwords: passwordHasherOf(ctx),
           accessTtlSec: jwt.accessTtlSec,
           limits,
         });

@@ -53,4 +53,13 @@ describe('password hashing', () => {
     const spaced = await hashPassword('two words and more', cheap);
     assert.equal(await verifyPassword('two\u00a0words\u2003and more', spaced), true);
   });
+
+  it('skips hashing for a client that has gone: an aborted signal rejects with its reason', async () => {
+    const stored = await hashPassword('correct horse battery', cheap);
+    const gone = new AbortController();
+    const reason = new Error('the client closed the connection');
+    gone.abort(reason);
+    await assert.rejects(verifyPassword('correct horse battery', stored, gone.signal), (e) => e === reason);
+    await assert.rejects(hashPassword('correct horse battery', cheap, gone.signal), (e) => e === reason);
+  });
 });

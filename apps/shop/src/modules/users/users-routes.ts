@@ -9,7 +9,7 @@ import {
   problems,
 } from '../../http/openapi.ts';
 import { unauthorized } from '../../errors.ts';
-import { hashPassword, type ScryptCost } from './password.ts';
+import type { PasswordHasher } from './password-hashing.ts';
 import { RegisterBody, UserSchema } from './schemas.ts';
 import type { Kysely } from 'kysely';
 import type { Outbox } from '@surge/messaging';
@@ -21,16 +21,17 @@ import type { UsersRepo } from './users-repo.ts';
 
 export const usersRoutes: FastifyPluginAsyncTypebox<{
   users: UsersRepo;
-  passwordCost: ScryptCost;
+  passwords: PasswordHasher;
   db: Kysely<Database>;
   outbox: Outbox;
   topic: (base: string) => string;
   /** preValidation of registration: the per-IP limit (users.module.ts). */
   limitRegistration: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-}> = async (app, { users, passwordCost, db, outbox, topic, limitRegistration }) => {
+}> = async (app, { users, passwords, db, outbox, topic, limitRegistration }) => {
   app.post(
     '/v1/users',
     {
+      config: { priority: 'high' },
       preValidation: limitRegistration,
       schema: {
         operationId: 'registerUser',
@@ -46,7 +47,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const { email, password, displayName } = request.body;
-      const passwordHash = await hashPassword(password, passwordCost);
+      const passwordHash = await passwords.hash(password, request.clientSignal);
       // The user and its `user.registered` event commit together, or neither does (outbox).
       const user = await db.transaction().execute(async (trx) => {
         const created = await users.create({ email, displayName: displayName.trim(), passwordHash }, trx);

@@ -9,6 +9,7 @@ import * as m0001 from './migrations/0001-users.ts';
 import * as m0005 from './migrations/0005-users-email-binary.ts';
 import * as m0006 from './migrations/0006-users-account-version.ts';
 import { passwordCostFor } from './password.ts';
+import { passwordHasherOf } from './password-hashing.ts';
 import { USERS_TOPIC, UserRegistered } from './user-events.ts';
 import { createUsersRepo } from './users-repo.ts';
 import { usersRoutes } from './users-routes.ts';
@@ -50,7 +51,7 @@ export const usersModule = defineModule({
       routes: async (app: FastifyInstance) => {
         await app.register(usersRoutes, {
           users: repo,
-          passwordCost,
+          passwords: passwordHasherOf(ctx),
           db: ctx.db,
           outbox: ctx.outbox,
           topic: ctx.topic,
