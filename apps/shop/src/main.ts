@@ -46,6 +46,11 @@ async function main(config: Config): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   if (config.profile === 'dev') {
     const admin = await features.users.ensureAdmin(config.devAdmin.email, config.devAdmin.password);
+    // The sample sale is a convenience: a failure to make it never stops the service.
+    const demo = await features.flashSales.createDemoSale().catch((err: unknown) => {
+      app.log.warn({ err }, 'demo sale not created');
+      return undefined;
+    });
     const base = `http://${config.host}:${config.port}`;
     process.stdout.write(
       [
@@ -54,6 +59,9 @@ async function main(config: Config): Promise<void> {
         `  API       ${base}/v1      docs ${base}/docs`,
         `  health    ${base}/health/ready      metrics ${base}/metrics`,
         `  dev admin ${admin.email} / ${config.devAdmin.password}`,
+        demo
+          ? `  demo sale ${demo.sale.id} (product ${demo.productId}): 1000 units, limit 2, open for an hour`
+          : '  demo sale not created (see the log)',
         '  stop      Ctrl-C (service); npm run infra:down (local Kafka)',
         '',
       ].join('\n'),

@@ -21,6 +21,7 @@ import * as m0010 from './migrations/0010-flash-sales.ts';
 import { createRemainingSnapshots } from './remaining-snapshots.ts';
 import { createSaleStock } from './sale-stock.ts';
 import { startStockWarmer } from './stock-warmer.ts';
+import { createDemoSale } from './demo-sale.ts';
 
 /**
  * Every key of a sale outlives its end by this much: orders placed at the last moment still
@@ -103,6 +104,16 @@ export const flashSalesModule = defineModule({
     return {
       repo,
       stock,
+      /** The dev profile's sample product and open sale (main.ts prints their ids). */
+      createDemoSale: () =>
+        createDemoSale({
+          db: ctx.db,
+          products: createProductsRepo(ctx.db),
+          sales: repo,
+          outbox: ctx.outbox,
+          topic: ctx.topic,
+          warm,
+        }),
       reader,
       snapshots,
       routes: async (app: FastifyInstance) => {
