@@ -85,6 +85,9 @@ describe('loadConfig', () => {
       registerIp: null,
       refreshIp: { limit: 60, windowSec: 60 },
       user: { limit: 1000, windowSec: 7200 },
+      placementUser: { limit: 10, windowSec: 10 },
+      placementIp: { limit: 300, windowSec: 10 },
+      placementSale: { limit: 5000, windowSec: 1 },
       instances: 3,
     });
     for (const bad of ['20', '20/1d', '0/1m', '20/0s', 'x/1m', '20/25h', 'OFF']) {
