@@ -1,26 +1,17 @@
 import { Kysely, MysqlDialect } from 'kysely';
-import { createPool, type Pool, type PoolOptions } from 'mysql2';
+import { createPool, type Pool } from 'mysql2';
+import { parseMysqlUrl } from './mysql-url.ts';
 import type { Database } from './schema.ts';
 
+export { parseMysqlUrl };
+
 export interface MysqlOptions {
-  /** `mysql://user:password@host:port/database`. */
+  /** `mysql://user:password@host:port/database[?ssl-mode=…]` (mysql-url.ts). */
   url: string;
   /** Connect and per-query budget in milliseconds. */
   timeoutMs: number;
   /** Pool size. Default 10. */
   connectionLimit?: number;
-}
-
-/** Splits a MySQL URL into pool options; the database name is returned separately. */
-export function parseMysqlUrl(url: string): PoolOptions & { database: string } {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: u.port ? Number(u.port) : 3306,
-    user: decodeURIComponent(u.username || 'root'),
-    password: decodeURIComponent(u.password),
-    database: u.pathname.replace(/^\//, ''),
-  };
 }
 
 /**
