@@ -2,7 +2,8 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
 const FORMAT =
   'JWT_PRIVATE_KEY must be the PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") of an ES256 (P-256) key';
-const PUBLIC_FORMAT = 'JWT_PUBLIC_KEY must be the SPKI PEM ("-----BEGIN PUBLIC KEY-----") of an ES256 (P-256) key';
+const PUBLIC_FORMAT =
+  'JWT_PUBLIC_KEY must be the SPKI PEM ("-----BEGIN PUBLIC KEY-----") of an ES256 (P-256) key';
 
 const isP256 = (key: KeyObject) =>
   key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
@@ -25,7 +26,9 @@ function parse<T>(make: () => T): T | undefined {
 export function jwtKeyProblems(privatePem: string, publicPem: string): string[] {
   if (privatePem === '' && publicPem === '') return [];
   if (privatePem === '' || publicPem === '') {
-    return ['JWT_PRIVATE_KEY and JWT_PUBLIC_KEY must be set together (or both left empty outside production)'];
+    return [
+      'JWT_PRIVATE_KEY and JWT_PUBLIC_KEY must be set together (or both left empty outside production)',
+    ];
   }
   const problems: string[] = [];
   const privateKey = privatePem.includes('-----BEGIN PRIVATE KEY-----')

@@ -19,14 +19,18 @@ type Annotated = TSchema & VariableAnnotation & Record<string, unknown>;
 
 const MAX_SHOWN_CHARS = 80;
 
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+/** ` from 0 to 65535`, ` ≥ 1000`, ` > 0 and ≤ 0.5`, or nothing. */
 const range = (s: Annotated): string => {
-  const lo = s.minimum ?? (s.exclusiveMinimum === undefined ? undefined : `> ${String(s.exclusiveMinimum)}`);
-  const hi = s.maximum ?? (s.exclusiveMaximum === undefined ? undefined : `< ${String(s.exclusiveMaximum)}`);
-  if (typeof lo === 'number' && typeof hi === 'number') return ` from ${lo} to ${hi}`;
-  const parts = [
-    typeof lo === 'number' ? `≥ ${lo}` : lo,
-    typeof hi === 'number' ? `≤ ${hi}` : hi,
-  ].filter((p) => p !== undefined);
+  const [min, max] = [num(s.minimum), num(s.maximum)];
+  const [gt, lt] = [num(s.exclusiveMinimum), num(s.exclusiveMaximum)];
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  const parts: string[] = [];
+  if (min !== undefined) parts.push(`≥ ${min}`);
+  if (gt !== undefined) parts.push(`> ${gt}`);
+  if (max !== undefined) parts.push(`≤ ${max}`);
+  if (lt !== undefined) parts.push(`< ${lt}`);
   return parts.length > 0 ? ` ${parts.join(' and ')}` : '';
 };
 
@@ -35,7 +39,8 @@ export function expectation(schema: TSchema): string {
   const s = schema as Annotated;
   if (s.expected !== undefined) return s.expected;
   const variants = s.anyOf as Annotated[] | undefined;
-  if (variants?.every((v) => 'const' in v)) return `one of ${variants.map((v) => String(v.const)).join(', ')}`;
+  if (variants?.every((v) => 'const' in v))
+    return `one of ${variants.map((v) => String(v.const)).join(', ')}`;
   switch (s.type) {
     case 'integer':
       return `an integer${range(s)}`;

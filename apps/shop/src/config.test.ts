@@ -65,14 +65,20 @@ describe('loadConfig', () => {
   });
 
   it('rejects invalid values with a ConfigError naming each of them', () => {
-    assert.match(problemsOf({ ...keys, PORT: '3.5' }), /PORT must be an integer from 0 to 65535 \(got "3.5"\)/);
+    assert.match(
+      problemsOf({ ...keys, PORT: '3.5' }),
+      /PORT must be an integer from 0 to 65535 \(got "3.5"\)/,
+    );
     const all = problemsOf({ ...keys, SURGE_ROLE: 'cron', PORT: '70000', MYSQL_URL: 'postgres://x/y' });
     assert.match(all, /SURGE_ROLE must be one of api, worker, all \(got "cron"\)/);
     assert.match(all, /PORT must be an integer from 0 to 65535 \(got "70000"\)/);
     assert.match(all, /MYSQL_URL must be mysql:\/\/user:password@host:port\/database/);
     assert.match(problemsOf({ ...keys, TRUST_PROXY: 'yes' }), /TRUST_PROXY must be true or false/);
     assert.match(problemsOf({ ...keys, PUBLIC_URL: 'api.example.com' }), /PUBLIC_URL must be/);
-    assert.match(problemsOf({ ...keys, CATALOG_BLOOM_FP_RATE: '1%' }), /CATALOG_BLOOM_FP_RATE must be a number/);
+    assert.match(
+      problemsOf({ ...keys, CATALOG_BLOOM_FP_RATE: '1%' }),
+      /CATALOG_BLOOM_FP_RATE must be a number/,
+    );
   });
 
   // Issue 8, finding 13: `/logLevel must be equal to constant` eight times, nothing about LOG_LEVEL.
@@ -87,7 +93,8 @@ describe('loadConfig', () => {
   // Issue 8, finding 13: `PORT=abc LOG_LEVEL=loud` named only PORT (the integer parser threw first).
   it('names every invalid variable at once, numbers and booleans included', () => {
     const message = problemsOf({ ...keys, PORT: 'abc', LOG_LEVEL: 'loud', TRUST_PROXY: 'maybe' });
-    for (const name of ['PORT', 'LOG_LEVEL', 'TRUST_PROXY']) assert.match(message, new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['PORT', 'LOG_LEVEL', 'TRUST_PROXY'])
+      assert.match(message, new RegExp(`^  ${name} `, 'm'));
   });
 
   it('never echoes a secret: keys are not shown, passwords in URLs are masked', () => {
@@ -111,7 +118,10 @@ describe('loadConfig', () => {
       problemsOf({ ...keys, JWT_PRIVATE_KEY: 'garbage' }),
       /JWT_PRIVATE_KEY must be the PKCS#8 PEM .* of an ES256 \(P-256\) key/,
     );
-    assert.match(problemsOf({ ...keys, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' }), /JWT_PUBLIC_KEY must be the SPKI PEM/);
+    assert.match(
+      problemsOf({ ...keys, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' }),
+      /JWT_PUBLIC_KEY must be the SPKI PEM/,
+    );
     const p384 = pemPair('secp384r1');
     assert.match(problemsOf(p384), /JWT_PRIVATE_KEY must be .*P-256[\s\S]*JWT_PUBLIC_KEY must be/);
     assert.match(

@@ -32,7 +32,11 @@ const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { env: 'LOG_LEVEL' },
   ),
-  redisUrl: Type.String({ pattern: '^rediss?://', env: 'REDIS_URL', expected: 'a redis:// or rediss:// URL' }),
+  redisUrl: Type.String({
+    pattern: '^rediss?://',
+    env: 'REDIS_URL',
+    expected: 'a redis:// or rediss:// URL',
+  }),
   /**
    * `mysql://user:password@host:port/database`, optionally `?ssl-mode=…&ssl-ca=…` for TLS
    * (db/mysql-url.ts); the database is created when missing.
@@ -72,12 +76,20 @@ const ConfigSchema = Type.Object({
     refreshTtlSec: Type.Integer({ minimum: 60, maximum: 90 * 86_400, env: 'JWT_REFRESH_TTL_SEC' }),
   }),
   /** Products the catalog's Bloom filter is sized for. Default 1,000,000. */
-  catalogExpectedProducts: Type.Integer({ minimum: 1, maximum: 1_000_000_000, env: 'CATALOG_EXPECTED_PRODUCTS' }),
+  catalogExpectedProducts: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000_000,
+    env: 'CATALOG_EXPECTED_PRODUCTS',
+  }),
   /**
    * False-positive rate of that filter: the share of reads of non-existent ids that still reach
    * the cache and MySQL. Default 0.001 (1.8 MB of Redis for 1,000,000 products).
    */
-  catalogBloomFalsePositiveRate: Type.Number({ exclusiveMinimum: 0, maximum: 0.5, env: 'CATALOG_BLOOM_FP_RATE' }),
+  catalogBloomFalsePositiveRate: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 0.5,
+    env: 'CATALOG_BLOOM_FP_RATE',
+  }),
   /** How often the worker rebuilds the product Bloom filter from MySQL. Default 600000 ms. */
   bloomRebuildIntervalMs: Type.Integer({ minimum: 1000, env: 'BLOOM_REBUILD_INTERVAL_MS' }),
   /** Budget for one dependency call (Redis command, MySQL query, health probe). Default 1000 ms. */
