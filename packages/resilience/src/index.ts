@@ -8,4 +8,5 @@ export { TransientError, FatalError, isTransient, isFatal } from './errors.ts';
 export { silentLog } from './log.ts';
 export type { Log, LogFn, LogFields } from './log.ts';
 export { createThrottle } from './throttle.ts';
+export { errorSummary } from './error-summary.ts';
 export type { Throttle } from './throttle.ts';
