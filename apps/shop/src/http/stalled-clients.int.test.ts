@@ -45,6 +45,10 @@ describe('stalled clients are cut by the server', () => {
     assert408(await rawRequest(port, 'POST /v1/sessions HTTP/1.1\r\nHost: a\r\nContent-Ty'));
   });
 
+  it('a connection that never sends a byte is closed', async () => {
+    assert408(await rawRequest(port, ''));
+  });
+
   it('250 stalled bodies at once are all cut', async () => {
     const all = await Promise.all(Array.from({ length: 250 }, () => rawRequest(port, stalledBody)));
     assert.deepEqual(
