@@ -2,7 +2,6 @@ import closeWithGrace from 'close-with-grace';
 import { sleep } from '@surge/resilience';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createContext } from './context.ts';
-import { parseMysqlUrl } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
 import { redisConnected } from './infra/redis.ts';
@@ -16,14 +15,7 @@ import { startWorkers } from './workers/worker-role.ts';
  * Reads top to bottom.
  */
 async function main(config: Config): Promise<void> {
-  const mysql = parseMysqlUrl(config.mysqlUrl);
-  const target = {
-    host: mysql.host ?? '',
-    port: mysql.port ?? 3306,
-    user: mysql.user ?? '',
-    database: mysql.database,
-  };
-  const applied = await needingMysql(target, () =>
+  const applied = await needingMysql(config.mysqlUrl, () =>
     migrateToLatest(config.mysqlUrl, Math.max(config.dependencyTimeoutMs, 5000)),
   );
   const ctx = createContext(config, { events: moduleEvents(), topics: moduleTopics() });

@@ -1,4 +1,5 @@
 import { errorSummary } from '@surge/resilience';
+import { parseMysqlUrl } from './db/mysql-url.ts';
 
 /** sysexits(3): what the operator has to change (78), or what is not there yet (69). */
 export const EX_CONFIG = 78;
@@ -56,19 +57,23 @@ const TLS_REFUSED = new Set([
 ]);
 
 /** Where MySQL is, for a message: host and port, never the user's password. */
-export interface MysqlTarget {
+interface MysqlTarget {
   host: string;
   port: number;
   user: string;
   database: string;
 }
 
-/** Runs a step that needs MySQL (connect, create the database, migrate). */
-export async function needingMysql<T>(target: MysqlTarget, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs a step that needs the MySQL of `mysqlUrl` (connect, create the database, migrate); a
+ * failure an operator fixes becomes a `StartupFailure` naming MYSQL_URL.
+ */
+export async function needingMysql<T>(mysqlUrl: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    throw mysqlFailure(err, target);
+    const { host = '', port = 3306, user = '', database } = parseMysqlUrl(mysqlUrl);
+    throw mysqlFailure(err, { host, port, user, database });
   }
 }
 

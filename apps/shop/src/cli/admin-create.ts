@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
-import { createDatabase, parseMysqlUrl } from '../db/database.ts';
+import { createDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { DEFAULT_COST } from '../modules/users/password.ts';
 import { ensureAdmin } from '../modules/users/ensure-admin.ts';
@@ -76,14 +76,7 @@ if (!email || !/^[^@\s]+@[^@\s]+$/.test(email)) usageError('--email <email> is r
 try {
   const config = loadConfig(process.env, { needsJwtKeys: false });
   const password = await passwordFromEnvOrPrompt();
-  const mysql = parseMysqlUrl(config.mysqlUrl);
-  const target = {
-    host: mysql.host ?? '',
-    port: mysql.port ?? 3306,
-    user: mysql.user ?? '',
-    database: mysql.database,
-  };
-  const admin = await needingMysql(target, async () => {
+  const admin = await needingMysql(config.mysqlUrl, async () => {
     await migrateToLatest(config.mysqlUrl, 5000);
     const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs: 5000 });
     try {
