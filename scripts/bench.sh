@@ -2,8 +2,6 @@
 # `npm run bench -- <scenario>`: runs one benchmark script (docs/benchmarks.md) with Node 24 and the local
 # infrastructure up. Each prints its ceiling, its result and the ratio; docs/benchmarks.md records them.
 set -euo pipefail
-source "$(dirname "$0")/bootstrap.sh"
-cd "$surge_root"
 declare -A scenarios=(
   [p2]=apps/shop/bench/product-read.bench.ts
   [p4-publish]=packages/messaging/bench/kafka-publish.bench.ts
@@ -14,10 +12,16 @@ declare -A scenarios=(
   [overload]=apps/shop/bench/overload.bench.ts
 )
 scenario="${1:-}"
+if [ "$scenario" = -h ] || [ "$scenario" = --help ]; then
+  echo "usage: npm run bench -- <scenario>   scenarios: ${!scenarios[*]} (docs/benchmarks.md)"
+  exit 0
+fi
 if [ -z "$scenario" ] || [ -z "${scenarios[$scenario]:-}" ]; then
   echo "usage: npm run bench -- <scenario>   scenarios: ${!scenarios[*]}" >&2
   exit 2
 fi
+source "$(dirname "$0")/bootstrap.sh"
+cd "$surge_root"
 # HTTP scenarios prefer wrk (a C load generator: cheaper than a Node one on a 2-core machine).
 if [[ "$scenario" == p2 || "$scenario" == m1-kafka-outage || "$scenario" == overload ]] && ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "bench: installing wrk (Debian package)"

@@ -7,6 +7,16 @@
 import { buildPackage } from './packaging/build-package.ts';
 import { publishablePackages, withInRepoDependencies } from './packaging/publishable-packages.ts';
 
+const USAGE = `usage: npm run build [-- <package dir>...]
+
+Builds the publishable toolkit packages to dist/ (JavaScript and .d.ts) in dependency order:
+every package under packages/ that is not private, or the ones given and those they need.
+`;
+if (process.argv.slice(2).some((a) => a === '-h' || a === '--help')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const all = publishablePackages();
 const selected = process.argv.length > 2 ? withInRepoDependencies(all, process.argv.slice(2)) : all;
 try {

@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # `npm start`: bootstrap, then run the service with api + worker roles in one process (dev).
 set -euo pipefail
+source "$(dirname "$0")/lib/usage.sh"
+usage_or_run "usage: npm start
+
+Brings up Redis, MySQL and Kafka when they are missing, migrates, and runs the service (api and
+worker roles) in the dev profile: it seeds an admin and prints its credentials. Ctrl-C drains and
+stops it. Settings are environment variables (.env.example, README); SURGE_PROFILE overrides dev." "$@"
 source "$(dirname "$0")/bootstrap.sh"
 cd "$surge_root"
 export SURGE_PROFILE="${SURGE_PROFILE:-dev}"

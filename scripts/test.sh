@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # `npm test`: bootstrap, then typecheck, lint, architecture checks, unit and integration tests.
 set -euo pipefail
+source "$(dirname "$0")/lib/usage.sh"
+usage_or_run "usage: npm test
+
+Brings up the local infrastructure when missing, then runs the typecheck, lint, architecture
+checks and every unit and integration test. One file: see CONTRIBUTING.md (node --test <file>).
+TEST_CONCURRENCY sets how many test files run at once (default 4)." "$@"
 source "$(dirname "$0")/bootstrap.sh"
 cd "$surge_root"
 step() { echo; echo "== $1"; }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -51,6 +51,19 @@ describe('.env.example', () => {
     const defaults = loadConfig({}, { needsJwtKeys: false });
     for (const [name, value] of exampleEntries()) {
       assert.deepEqual(loadConfig({ [name]: value }, { needsJwtKeys: false }), defaults, name);
+    }
+  });
+
+  // Issue 8, finding 13: errors named TypeBox paths (`/logLevel`), not the variables operators set.
+  it('names the variable itself whenever its value is refused', () => {
+    for (const name of exampleEntries().keys()) {
+      try {
+        loadConfig({ SURGE_PROFILE: 'dev', [name]: 'not:a:valid//value%' }, { needsJwtKeys: false });
+      } catch (err) {
+        assert.ok(err instanceof ConfigError, String(err));
+        const lines = err.message.split('\n').slice(1);
+        assert.ok(lines.length > 0 && lines.every((l) => l.includes(name)), `${name}: ${err.message}`);
+      }
     }
   });
 });

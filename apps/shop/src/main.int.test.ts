@@ -13,8 +13,11 @@ describe('the service process', () => {
   it('names every invalid variable at once', async () => {
     const svc = await spawnService({ KAFKA_BROKERS: 'no-port-here', REDIS_URL: 'http://x' });
     assert.equal(await svc.exited, 78);
-    assert.match(svc.output(), /kafkaBrokers/);
-    assert.match(svc.output(), /redisUrl/);
+    assert.match(
+      svc.output(),
+      /KAFKA_BROKERS must be a comma-separated list of host:port \(got "no-port-here"\)/,
+    );
+    assert.match(svc.output(), /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
   });
 
   it('refuses the production profile without JWT keys', async () => {

@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
 import { redisConnected } from './infra/redis.ts';
 import { createFeatures, moduleEvents, moduleProblems, moduleTopics } from './modules/index.ts';
+import { listening, needingMysql, StartupFailure, EX_CONFIG } from './startup-failure.ts';
 import { startWorkers } from './workers/worker-role.ts';
 
 /**
@@ -14,7 +15,9 @@ import { startWorkers } from './workers/worker-role.ts';
  * Reads top to bottom.
  */
 async function main(config: Config): Promise<void> {
-  const applied = await migrateToLatest(config.mysqlUrl, Math.max(config.dependencyTimeoutMs, 5000));
+  const applied = await needingMysql(config.mysqlUrl, () =>
+    migrateToLatest(config.mysqlUrl, Math.max(config.dependencyTimeoutMs, 5000)),
+  );
   const ctx = createContext(config, { events: moduleEvents(), topics: moduleTopics() });
   const features = await createFeatures(ctx);
   const app = await buildApp(ctx, { features: Object.values(features), problems: moduleProblems() });
@@ -41,9 +44,13 @@ async function main(config: Config): Promise<void> {
     () => false,
   );
   if (!(await redisConnected(ctx.redis, config.dependencyTimeoutMs)) || !(await cacheReady)) {
-    app.log.warn('redis is not reachable yet; starting degraded (ready stays 503 until it is)');
+    const { host, port } = new URL(config.redisUrl);
+    app.log.warn(
+      { redis: `${host}${port ? '' : ':6379'}` },
+      'redis (REDIS_URL) is not reachable yet; starting degraded (ready stays 503 until it is)',
+    );
   }
-  await app.listen({ host: config.host, port: config.port });
+  await listening(config.host, config.port, () => app.listen({ host: config.host, port: config.port }));
   if (config.profile === 'dev') {
     const admin = await features.users.ensureAdmin(config.devAdmin.email, config.devAdmin.password);
     // The sample sale is a convenience: a failure to make it never stops the service.
@@ -70,17 +77,36 @@ async function main(config: Config): Promise<void> {
   ctx.lifecycle.state = 'ready';
 }
 
+const USAGE = `usage: node apps/shop/src/main.ts   (npm start runs it with the dev profile)
+
+Runs the Surge service: the HTTP API and/or the event workers (SURGE_ROLE=api|worker|all).
+It takes no arguments; every setting is an environment variable, listed with its default in
+.env.example and in the README. An invalid setting exits 78 naming each bad variable; a
+dependency or port that is not available at start exits 69 naming the variable to check.
+`;
+
+if (process.argv.length > 2) {
+  const help = process.argv.slice(2).every((a) => a === '--help' || a === '-h');
+  (help ? process.stdout : process.stderr).write(help ? USAGE : `surge: unexpected arguments\n${USAGE}`);
+  process.exit(help ? 0 : 2);
+}
+
 let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`surge: ${err.message}\n`);
-    process.exit(78); // EX_CONFIG
+    process.exit(EX_CONFIG);
   }
   throw err;
 }
 main(config).catch((err: unknown) => {
+  // An operator's problem is one line naming what to fix; anything else is a bug: its stack.
+  if (err instanceof StartupFailure) {
+    process.stderr.write(`surge: start-up failed: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
   process.stderr.write(
     `surge: start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );

@@ -8,6 +8,7 @@ export { TransientError, FatalError, isTransient, isFatal } from './errors.ts';
 export { silentLog } from './log.ts';
 export type { Log, LogFn, LogFields } from './log.ts';
 export { createThrottle } from './throttle.ts';
+export { errorSummary } from './error-summary.ts';
 export type { Throttle } from './throttle.ts';
 export { startFaultProxy } from './fault-proxy/fault-proxy.ts';
 export type { FaultProxy, FaultProxyOptions } from './fault-proxy/fault-proxy.ts';

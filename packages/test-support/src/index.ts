@@ -3,6 +3,8 @@ export { throwawayRedis } from './throwaway-redis.ts';
 export type { ThrowawayRedis } from './throwaway-redis.ts';
 export { throwawayKafka } from './throwaway-kafka.ts';
 export type { ThrowawayKafka } from './throwaway-kafka.ts';
+export { throwawayMysql } from './throwaway-mysql.ts';
+export type { ThrowawayMysql } from './throwaway-mysql.ts';
 export { testRedisUrl, uniquePrefix } from './test-redis.ts';
 export { recordingLog } from './recording-log.ts';
 export type { LogLine } from './recording-log.ts';

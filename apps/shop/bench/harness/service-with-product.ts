@@ -33,8 +33,8 @@ export async function startServiceWithProduct(
     ...env,
   };
   const cli = fileURLToPath(new URL('../../src/cli/admin-create.ts', import.meta.url));
-  const created = spawnSync(process.execPath, [cli, '--email', admin.email, '--password', admin.password], {
-    env: { ...process.env, ...full },
+  const created = spawnSync(process.execPath, [cli, '--email', admin.email], {
+    env: { ...process.env, ...full, ADMIN_PASSWORD: admin.password },
     encoding: 'utf8',
   });
   if (created.status !== 0) throw new Error(`admin:create failed: ${created.stderr}`);

@@ -1,12 +1,15 @@
 import { Kysely, MysqlDialect } from 'kysely';
-import { createPool, type Pool, type PoolOptions } from 'mysql2';
+import { createPool, type Pool } from 'mysql2';
 import { boundQueries } from './bounded-queries.ts';
+import { parseMysqlUrl } from './mysql-url.ts';
 import type { Database } from './schema.ts';
 import type { Bulkhead } from '@surge/resilience';
 import { gatedPool, type PoolGateOptions } from './pool-gate.ts';
 
+export { parseMysqlUrl };
+
 export interface MysqlOptions {
-  /** `mysql://user:password@host:port/database`. */
+  /** `mysql://user:password@host:port/database[?ssl-mode=…]` (mysql-url.ts). */
   url: string;
   /** Connect budget in milliseconds. */
   timeoutMs: number;
@@ -21,18 +24,6 @@ export interface MysqlOptions {
   queue?: { limit: number; timeoutMs: number };
   /** Called for each caller that got no connection (metrics, throttled logs). */
   onReject?: PoolGateOptions['onReject'];
-}
-
-/** Splits a MySQL URL into pool options; the database name is returned separately. */
-export function parseMysqlUrl(url: string): PoolOptions & { database: string } {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: u.port ? Number(u.port) : 3306,
-    user: decodeURIComponent(u.username || 'root'),
-    password: decodeURIComponent(u.password),
-    database: u.pathname.replace(/^\//, ''),
-  };
 }
 
 /**

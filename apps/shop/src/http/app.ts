@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -8,16 +7,16 @@ import type { Feature } from '../modules/feature-module.ts';
 import { apiDocs } from './api-docs.ts';
 import { createAccessLog } from './access-log.ts';
 import { requestScope } from './request-scope.ts';
+import { answerExpectation, clientErrorHandler, requireHost } from './client-errors.ts';
 import { BASE_STATUS_BY_CODE, frameworkErrors, installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { loadShedding } from './load-shedding.ts';
+import { requestIdOf } from './request-id.ts';
 import { lazyRequestLogger } from './request-logger.ts';
 import { strictValidatorCompiler } from './validator.ts';
 
 /** Bodies above this are refused with 413 (docs/api.md). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
-
-const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 export interface AppOptions {
   /** The features whose plugins and routes this app serves (api role), in registration order. */
@@ -32,6 +31,7 @@ export interface AppOptions {
  */
 export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyInstance> {
   const { config } = ctx;
+  const timeouts = config.httpServer;
   // Typed as the base logger so the instance keeps the default FastifyInstance type.
   const loggerInstance: FastifyBaseLogger = ctx.logger;
   const app = Fastify({
@@ -43,16 +43,26 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
-    requestTimeout: 30_000,
+    // Stalled clients are cut (issue 8, finding 7; ADR 0015). Fastify sets `requestTimeout` and
+    // `keepAliveTimeout` on the server after creating it; `headersTimeout` it does not pass at all,
+    // so Node kept its default of 60 s, and a headers timeout above the request timeout makes Node
+    // swap the two: a stalled body was cut only after 60–90 s. Both go to the constructor too.
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      connectionsCheckingInterval: timeouts.connectionsCheckIntervalMs,
+      // requireHost (below) answers a missing Host as problem+json; Node's check sent an empty 400.
+      requireHostHeader: false,
+    },
     return503OnClosing: true,
     requestIdHeader: false,
     frameworkErrors,
-    // Honour a well-formed incoming id so a request can be followed across services.
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    clientErrorHandler,
+    genReqId: requestIdOf,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.on('checkExpectation', answerExpectation);
   // Strict validation: no type coercion of bodies, no silent removal of unknown fields.
   app.setValidatorCompiler(strictValidatorCompiler);
   installErrorHandling(app, { ...BASE_STATUS_BY_CODE, ...opts.problems });
@@ -64,6 +74,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     if (logArrivals) request.log.debug({ method: request.method, url: request.url }, 'incoming request');
     done();
   });
+  app.addHook('onRequest', requireHost);
   // While draining, close each keep-alive connection after its response: Node closes idle
   // sockets only once, when close starts, so sockets busy at that moment would otherwise stay
   // open until their keep-alive timeout and hold the shutdown.

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+
 /** RFC 9457 problem details, as every error response carries them (built by error-handler.ts). */
 export interface Problem {
   type: string;
@@ -36,7 +38,7 @@ export function problem(
 ): Problem {
   return {
     type: `https://surge.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-    title: TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error'),
+    title: TITLES[status] ?? STATUS_CODES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error'),
     status,
     code,
     ...(detail === undefined ? {} : { detail }),

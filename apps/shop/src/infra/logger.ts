@@ -1,8 +1,9 @@
 import { pino, type Logger } from 'pino';
 import { currentTrace } from '@surge/messaging';
 import type { Config } from '../config.ts';
+import { serializeErrorForLog } from './log-errors.ts';
 
-/** Log redaction: no secrets or tokens in logs (docs/operations.md). */
+/** Log redaction: no secrets or tokens in logs (docs/operations.md); errors: log-errors.ts. */
 const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -21,6 +22,8 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'profile'>): Logg
   const options = {
     level: config.logLevel,
     redact: REDACT,
+    // Errors without the data of the statement or command that failed (log-errors.ts).
+    serializers: { err: serializeErrorForLog },
     mixin: () => {
       const trace = currentTrace();
       return trace ? { traceId: trace.traceId } : {};

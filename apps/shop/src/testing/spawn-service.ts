@@ -14,13 +14,16 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `main.ts` as a real child process (production profile unless overridden). */
-export async function spawnService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+/** Runs `main.ts` as a real child process (production profile unless overridden), with `args`. */
+export async function spawnService(
+  env: Record<string, string> = {},
+  opts: { args?: readonly string[] } = {},
+): Promise<ServiceProcess> {
   const port = await freePort();
   const keys = await generateKeyPem();
   // main.ts runs from the TypeScript sources, so `@surge/*` must resolve to theirs (ADR 0007); the
   // child's environment is built from scratch, so NODE_OPTIONS does not carry the condition here.
-  const child = spawn(process.execPath, ['--conditions=@surge/source', MAIN], {
+  const child = spawn(process.execPath, ['--conditions=@surge/source', MAIN, ...(opts.args ?? [])], {
     env: {
       PATH: process.env.PATH,
       MYSQL_URL: process.env.MYSQL_URL ?? TEST_MYSQL_URL,

@@ -2,6 +2,7 @@ import { createKafkaSubscriber, createOutboxRelay, createRouter, provisionTopics
 import { backoffMs, sleep, withTimeout } from '@surge/resilience';
 import type { Context } from '../context.ts';
 import type { Feature } from '../modules/feature-module.ts';
+import { createOutageWarnings } from './outage-warnings.ts';
 
 export interface Workers {
   close(): Promise<void>;
@@ -16,11 +17,12 @@ export function startWorkers(ctx: Context, features: readonly Feature[]): Worker
   const { config } = ctx;
   const log = ctx.logger.child({ component: 'workers' });
   const stop = new AbortController();
+  const warn = createOutageWarnings(log);
   const subscriber = createKafkaSubscriber({
     brokers: config.kafkaBrokers,
     clientId: `${config.kafkaClientId}-worker`,
     metrics: ctx.metrics,
-    onError: (err, context) => log.warn({ err }, context),
+    onError: (err, context) => warn(err, context),
   });
   const router = createRouter({
     subscriber,
@@ -73,7 +75,10 @@ export function startWorkers(ctx: Context, features: readonly Feature[]): Worker
         log.info('consumers started');
         return;
       } catch (err) {
-        log.warn({ err, attempt }, 'starting consumers failed (is Kafka up?); retrying');
+        warn(err, 'cannot start the consumers: is Kafka at KAFKA_BROKERS up? retrying', {
+          kafkaBrokers: config.kafkaBrokers.join(','),
+          attempt,
+        });
         await sleep(backoffMs(attempt + 1, { baseMs: 500, maxMs: 30_000 }), stop.signal);
       }
     }
