@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { createKafkaPublisher, deadLetterTopic, provisionTopics, type Message } from '@surge/messaging';
 import { CATALOG_TOPIC, ProductChanged } from '../modules/catalog/catalog-events.ts';
 import { moduleTopics } from '../modules/index.ts';
+import { ORDERS_TOPIC, OrderPlaced } from '../modules/orders/order-events.ts';
 import { USERS_TOPIC, UserRegistered } from '../modules/users/user-events.ts';
 import { eventually } from '../testing/eventually.ts';
 import { committedByGroup, deleteTopicsWithPrefix, endOffsets } from '../testing/kafka-topics.ts';
@@ -77,10 +78,12 @@ describe('two workers record a dead letter from every partition of every topic',
     const typeOf: Record<string, string> = {
       [USERS_TOPIC]: UserRegistered.type,
       [CATALOG_TOPIC]: ProductChanged.type,
+      [ORDERS_TOPIC]: OrderPlaced.type,
     };
     const deadLetteredBy: Record<string, string[]> = {
       [USERS_TOPIC]: [`${prefix}surge-audit`, `${prefix}surge-notifications`],
-      [CATALOG_TOPIC]: [`${prefix}surge-cache-invalidation`],
+      [CATALOG_TOPIC]: [`${prefix}surge-cache-invalidation`, `${prefix}surge-flash-sale-cache`],
+      [ORDERS_TOPIC]: [`${prefix}surge-order-writer`],
     };
     const expected = new Map<string, string[]>(); // poison id → groups that dead-letter it
     // Partition counts as the broker has them.
