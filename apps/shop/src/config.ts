@@ -30,6 +30,12 @@ const ConfigSchema = Type.Object({
    * (or test runs) share one cluster without seeing each other's events.
    */
   kafkaTopicPrefix: Type.String({ pattern: '^[A-Za-z0-9._-]*$', maxLength: 100 }),
+  /**
+   * Largest record the service's producer sends, in bytes, like the Java producer's
+   * `max.request.size`; a topic's own `max.message.bytes` (read from the broker) lowers it. Dead
+   * letters larger than the limit are stored truncated. Default 1048576 (1 MiB).
+   */
+  kafkaMaxRecordBytes: Type.Integer({ minimum: 1024, maximum: 2 ** 31 - 1 }),
   jwt: Type.Object({
     /** PKCS#8 PEM of the ES256 signing key; generated per process in dev/test when empty. */
     privateKeyPem: Type.String(),
@@ -119,6 +125,7 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
     kafkaClientId: env.KAFKA_CLIENT_ID ?? 'surge-shop',
     kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+    kafkaMaxRecordBytes: int(env, 'KAFKA_MAX_RECORD_BYTES', 1_048_576),
     jwt: {
       privateKeyPem: env.JWT_PRIVATE_KEY ?? '',
       publicKeyPem: env.JWT_PUBLIC_KEY ?? '',

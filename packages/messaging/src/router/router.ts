@@ -1,8 +1,10 @@
 import { silentLog, type Log } from '@surge/resilience';
+import { DLT } from '../dead-letter-headers.ts';
 import type { EventRegistry } from '../events.ts';
+import type { Delivery, RawRecord } from '../message.ts';
 import { GroupTopicMismatchError } from '../group-topic-mismatch-error.ts';
-import type { Handler, Publisher, Subscriber, Subscription } from '../ports.ts';
-import { deadLetter } from './dead-letter.ts';
+import type { Handler, RecordPublisher, Subscriber, Subscription } from '../ports.ts';
+import { deadLetter, type LastResort } from './dead-letter.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import { compose, type Middleware } from './middleware.ts';
 import { recoverer } from './recoverer.ts';
@@ -35,12 +37,36 @@ export interface HandlerSpec {
 
 export interface RouterOptions {
   subscriber: Subscriber;
-  /** Publishes dead letters. */
-  publisher: Publisher;
+  /** Publishes dead letters, byte for byte (`createKafkaPublisher`). */
+  publisher: RecordPublisher;
+  /**
+   * Stores a dead letter the broker refused to take (see `LastResort`), e.g. in the table the
+   * dead-letter recorder writes. Without it, the error log is the last resort.
+   */
+  lastResort?: LastResort;
   registry: EventRegistry;
   metrics?: MessagingMetrics;
-  /** Logs what the router recovers from: retries (`warn`) and dead letters (`error`). Default silent. */
+  /**
+   * Logs what the router recovers from: retries and failed dead-letter publishes (`warn`), dead
+   * letters and the last resort (`error`). Never logs event data: origin, sizes, hash and error
+   * only. Default silent.
+   */
   log?: Log;
+}
+
+/** What identifies a record that missed its dead-letter topic, without its data (no personal data in logs). */
+function lastResortFields(d: Delivery, record: RawRecord) {
+  const header = (name: string) => record.headerEntries.find(([n]) => n === name)?.[1];
+  const text = (b: unknown) => (typeof b === 'string' ? b : undefined);
+  return {
+    topic: d.topic,
+    partition: d.partition,
+    offset: d.offset,
+    eventId: d.id.slice(0, 64),
+    valueBytes: text(header(DLT.valueBytes)),
+    valueSha256: text(header(DLT.valueSha256)),
+    truncated: text(header(DLT.truncated)),
+  };
 }
 
 /**
@@ -60,9 +86,34 @@ export function createRouter(opts: RouterOptions) {
       deadLetter({
         publisher: opts.publisher,
         group: spec.group,
-        onDeadLetter: ({ topic, error }) => {
-          opts.metrics?.deadLettered(spec.name, topic);
-          log.error({ handler: spec.name, topic, err: error }, 'message dead-lettered');
+        ...(opts.lastResort ? { lastResort: opts.lastResort } : {}),
+        onDeadLetter: ({ topic, error, truncated }) => {
+          opts.metrics?.deadLettered(spec.name, topic, truncated.length > 0);
+          log.error(
+            { handler: spec.name, topic, err: error, ...(truncated.length > 0 ? { truncated } : {}) },
+            'message dead-lettered',
+          );
+        },
+        onPublishError: ({ topic, error, transient, attempt }) => {
+          opts.metrics?.deadLetterPublishFailed(spec.name, topic, transient);
+          log.warn({ handler: spec.name, topic, attempt, transient, err: error }, 'dead-letter publish failed');
+        },
+        onLastResort: (l) => {
+          opts.metrics?.deadLetterFailed(spec.name, l.delivery.topic, l.outcome);
+          log.error(
+            {
+              handler: spec.name,
+              ...lastResortFields(l.delivery, l.record),
+              deadLetterTopic: l.topic,
+              outcome: l.outcome,
+              err: l.error,
+              publishError: l.publishError,
+              ...(l.sinkError === undefined ? {} : { sinkError: l.sinkError }),
+            },
+            l.outcome === 'recorded'
+              ? 'dead letter could not be published; stored by the last resort'
+              : 'dead letter could not be published nor stored; this log line is its only record',
+          );
         },
       }),
       retry({
