@@ -75,10 +75,13 @@ export function checkAttributes(
   specversion: unknown,
 ): void {
   if (!isText(id) || !isText(type) || !isText(source) || !isText(time)) {
-    const given = { [CE.id]: id, [CE.type]: type, [CE.source]: source, [CE.time]: time };
-    const missing = Object.entries(given).filter(([, v]) => !isText(v));
+    const given = Object.entries({ [CE.id]: id, [CE.type]: type, [CE.source]: source, [CE.time]: time });
+    const missing = given.filter(([, v]) => v === undefined || v === '').map(([k]) => k);
+    const binary = given.filter(([, v]) => v !== undefined && v !== '' && !isText(v)).map(([k]) => k);
     throw new MalformedRecordError(
-      `missing CloudEvents headers (or not UTF-8 text): ${missing.map(([k]) => k).join(', ')}`,
+      missing.length > 0
+        ? `missing CloudEvents headers: ${missing.join(', ')}`
+        : `CloudEvents headers that are not UTF-8 text: ${binary.join(', ')}`,
     );
   }
   if (specversion !== '1.0') {

@@ -6,3 +6,5 @@ export type { ThrowawayKafka } from './throwaway-kafka.ts';
 export { testRedisUrl, uniquePrefix } from './test-redis.ts';
 export { recordingLog } from './recording-log.ts';
 export type { LogLine } from './recording-log.ts';
+export { produceRaw, readRaw } from './kafka-raw.ts';
+export type { RawKafkaRecord, ReadRecord } from './kafka-raw.ts';
