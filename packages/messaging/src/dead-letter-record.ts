@@ -31,7 +31,11 @@ const TRUNCATION_HEADERS_BYTES = 512;
  * SHA-256 of its value), so that a record of any size still lands in the dead-letter topic.
  * The record's own `dlt_*` headers (a dead letter copied back by hand) are replaced.
  */
-export function deadLetterRecord(delivery: Delivery, facts: DeadLetterFacts, maxBytes: number): DeadLetterRecord {
+export function deadLetterRecord(
+  delivery: Delivery,
+  facts: DeadLetterFacts,
+  maxBytes: number,
+): DeadLetterRecord {
   const raw = rawRecordOf(delivery);
   const source: RawRecord = {
     key: raw.key,
@@ -59,7 +63,10 @@ export function deadLetterRecord(delivery: Delivery, facts: DeadLetterFacts, max
   if (truncated.length > 0) sizes.push([DLT.truncated, truncated.join(',')]);
   if (truncated.includes('key')) sizes.push([DLT.keyBytes, String(original.keyBytes)]);
   if (truncated.includes('headers')) {
-    sizes.push([DLT.headerCount, String(original.headerCount)], [DLT.headersBytes, String(original.headersBytes)]);
+    sizes.push(
+      [DLT.headerCount, String(original.headerCount)],
+      [DLT.headersBytes, String(original.headersBytes)],
+    );
   }
   return {
     record: { ...record, headerEntries: [...record.headerEntries, ...origin, ...sizes] },

@@ -33,7 +33,11 @@ describe('fitRecord', () => {
     assert.ok(recordBytes(f.record) <= 64 * 1024 - 1000, String(recordBytes(f.record)));
     assert.deepEqual([...f.truncated].sort(), ['headers', 'key', 'value']);
     assert.equal(toBuffer(f.record.key ?? '').length, KEEP_KEY_BYTES);
-    assert.deepEqual(f.record.headerEntries[0], ['ce_id', 'id-1'], 'headers are kept in order from the first');
+    assert.deepEqual(
+      f.record.headerEntries[0],
+      ['ce_id', 'id-1'],
+      'headers are kept in order from the first',
+    );
     assert.equal(toBuffer(f.record.headerEntries[1]?.[1] ?? '').length, KEEP_HEADER_BYTES);
     const kept = toBuffer(f.record.value ?? '');
     assert.ok(kept.equals(value.subarray(0, kept.length)));

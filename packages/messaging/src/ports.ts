@@ -22,7 +22,11 @@ export interface RecordPublisher {
    * `RecordTooLargeError` (`E_RECORD_TOO_LARGE`) for a record over `maxRecordBytes(topic)`.
    * @param opts.signal aborts waiting; the publish then rejects (the records may still land)
    */
-  publishRecords(topic: string, records: readonly RawRecord[], opts?: { signal?: AbortSignal }): Promise<void>;
+  publishRecords(
+    topic: string,
+    records: readonly RawRecord[],
+    opts?: { signal?: AbortSignal },
+  ): Promise<void>;
   /**
    * The largest record `topic` accepts, in bytes as `recordBytes` counts them: the topic's
    * limit as the broker reports it, capped by the publisher's own. Never rejects (falls back to

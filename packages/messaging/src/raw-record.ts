@@ -35,7 +35,8 @@ const HEADER_OVERHEAD = 5 + 5;
  */
 export function recordBytes(record: RawRecord): number {
   let n = BATCH_OVERHEAD + RECORD_OVERHEAD + byteLength(record.key) + byteLength(record.value);
-  for (const [name, value] of record.headerEntries) n += HEADER_OVERHEAD + byteLength(name) + byteLength(value);
+  for (const [name, value] of record.headerEntries)
+    n += HEADER_OVERHEAD + byteLength(name) + byteLength(value);
   return n;
 }
 

@@ -80,10 +80,14 @@ export async function readRaw(brokers: string[], topic: string, timeoutMs = 30_0
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`read ${records.length} of ${total} records of ${topic} in ${timeoutMs} ms`)),
+          () =>
+            reject(new Error(`read ${records.length} of ${total} records of ${topic} in ${timeoutMs} ms`)),
           timeoutMs,
         );
-        stream.on('error', (err) => (clearTimeout(timer), reject(err)));
+        stream.on('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
         stream.on('data', (m: ConsumedBytes) => {
           records.push({
             partition: m.partition,
@@ -92,7 +96,9 @@ export async function readRaw(brokers: string[], topic: string, timeoutMs = 30_0
             value: m.value,
             headers: m.headerEntries.map(([k, v]) => [k.toString(), v]),
           });
-          if (records.length >= total) (clearTimeout(timer), resolve());
+          if (records.length < total) return;
+          clearTimeout(timer);
+          resolve();
         });
       });
     } finally {
@@ -119,7 +125,15 @@ async function recordCount(brokers: string[], topic: string): Promise<number> {
     const { topics } = await admin.metadata({ topics: [topic] });
     const partitions = topics.get(topic)?.partitionsCount ?? 0;
     const listed = await admin.listOffsets({
-      topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n })) }],
+      topics: [
+        {
+          name: topic,
+          partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({
+            partitionIndex,
+            timestamp: -1n,
+          })),
+        },
+      ],
     });
     return listed.flatMap((t) => t.partitions).reduce((n, p) => n + Number(p.offset), 0);
   } finally {

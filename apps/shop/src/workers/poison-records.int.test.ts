@@ -66,7 +66,9 @@ describe('large binary poison records on a users partition are dead-lettered and
     topic = t.ctx.topic(USERS_TOPIC);
     // The worker provisions the topics; wait for them before producing.
     await eventually('users topic provisioned', async () => {
-      const end = await endOffsets(t.config.kafkaBrokers, [topic, deadLetterTopic(topic)]).catch(() => undefined);
+      const end = await endOffsets(t.config.kafkaBrokers, [topic, deadLetterTopic(topic)]).catch(
+        () => undefined,
+      );
       return end?.get(topic)?.length && end.get(deadLetterTopic(topic))?.length ? true : undefined;
     });
   });
@@ -97,7 +99,11 @@ describe('large binary poison records on a users partition are dead-lettered and
       async () => {
         const [notification, audit] = await Promise.all([
           t.ctx.db.selectFrom('notifications').select('id').where('id', '=', valid.id).executeTakeFirst(),
-          t.ctx.db.selectFrom('audit_log').select('event_id').where('event_id', '=', valid.id).executeTakeFirst(),
+          t.ctx.db
+            .selectFrom('audit_log')
+            .select('event_id')
+            .where('event_id', '=', valid.id)
+            .executeTakeFirst(),
         ]);
         progress = `notification ${notification ? 'yes' : 'no'}, audit row ${audit ? 'yes' : 'no'}`;
         return notification && audit ? true : undefined;
@@ -105,7 +111,10 @@ describe('large binary poison records on a users partition are dead-lettered and
       { timeoutMs: 90_000, intervalMs: 500, progress: () => progress },
     );
 
-    const groups = [`${t.config.kafkaTopicPrefix}surge-notifications`, `${t.config.kafkaTopicPrefix}surge-audit`];
+    const groups = [
+      `${t.config.kafkaTopicPrefix}surge-notifications`,
+      `${t.config.kafkaTopicPrefix}surge-audit`,
+    ];
     const rows = await eventually(
       'a dead_letters row per poison record and group',
       async () => {
@@ -130,7 +139,8 @@ describe('large binary poison records on a users partition are dead-lettered and
 
     // The .dlt copies keep the original bytes (no JSON re-encoding, no U+FFFD).
     const dlt = await readRaw(brokers, deadLetterTopic(topic));
-    const header = (r: (typeof dlt)[number], name: string) => r.headers.find(([k]) => k === name)?.[1]?.toString();
+    const header = (r: (typeof dlt)[number], name: string) =>
+      r.headers.find(([k]) => k === name)?.[1]?.toString();
     for (const [offset, original] of [
       [onesOffset, ones],
       [binaryOffset, binary],
@@ -142,7 +152,10 @@ describe('large binary poison records on a users partition are dead-lettered and
         `.dlt copies of offset ${offset}`,
       );
       for (const c of copies) {
-        assert.ok(c.value?.equals(original.value as Buffer), `.dlt copy of offset ${offset} differs from the original bytes`);
+        assert.ok(
+          c.value?.equals(original.value as Buffer),
+          `.dlt copy of offset ${offset} differs from the original bytes`,
+        );
         assert.ok(c.key?.equals(original.key as Buffer), `.dlt copy of offset ${offset} has another key`);
         assert.equal(header(c, DLT.truncated), undefined, 'it fits: not truncated');
       }
@@ -168,25 +181,40 @@ describe('large binary poison records on a users partition are dead-lettered and
     // dead_letters keeps the bytes, their size and hash; the admin list shows them; replay
     // republishes the binary record byte for byte (and it is dead-lettered again).
     const notificationsGroup = groups[0]!;
-    const binaryRow = rows.find((r) => r.consumer_group === notificationsGroup && String(r.original_offset) === binaryOffset);
+    const binaryRow = rows.find(
+      (r) => r.consumer_group === notificationsGroup && String(r.original_offset) === binaryOffset,
+    );
     assert.ok(binaryRow);
     assert.equal(binaryRow.value_bytes, 450 * 1024);
     assert.equal(binaryRow.value_sha256, sha256(binary.value as Buffer));
     assert.equal(binaryRow.truncated, null);
     const stored = decodeStoredRecord(binaryRow.record ?? '');
-    assert.ok(toBuffer(stored.value ?? '').equals(binary.value as Buffer), 'dead_letters.record holds the original bytes');
+    assert.ok(
+      toBuffer(stored.value ?? '').equals(binary.value as Buffer),
+      'dead_letters.record holds the original bytes',
+    );
     assert.ok(toBuffer(stored.key ?? '').equals(binary.key as Buffer));
 
     const auth = { authorization: `Bearer ${await t.token('admin', uuidv7())}` };
-    const list = await t.app.inject({ method: 'GET', url: '/v1/admin/dead-letters?limit=100', headers: auth });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: '/v1/admin/dead-letters?limit=100',
+      headers: auth,
+    });
     assert.equal(list.statusCode, 200, list.body);
-    const listed = list.json<{ items: Array<Record<string, unknown>> }>().items.find((i) => i.id === binaryRow.id);
+    const listed = list
+      .json<{ items: Array<Record<string, unknown>> }>()
+      .items.find((i) => i.id === binaryRow.id);
     assert.deepEqual(
       listed && [listed.valueBytes, listed.valueSha256, listed.truncated, listed.inDeadLetterTopic],
       [450 * 1024, binaryRow.value_sha256, [], true],
     );
 
-    const replay = await t.app.inject({ method: 'POST', url: `/v1/admin/dead-letters/${binaryRow.id}/replay`, headers: auth });
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/dead-letters/${binaryRow.id}/replay`,
+      headers: auth,
+    });
     assert.equal(replay.statusCode, 200, replay.body);
     // Byte for byte: found by its bytes, anywhere but where the original sits.
     const replayed = await eventually('the replayed copy on the original topic', async () =>
@@ -229,10 +257,17 @@ describe('large binary poison records on a users partition are dead-lettered and
     assert.equal(row.value_bytes, value.length);
     assert.equal(row.value_sha256, sha256(value));
     const kept = toBuffer(decodeStoredRecord(row.record ?? '').value ?? '');
-    assert.ok(kept.length > 1_000_000 && kept.equals(value.subarray(0, kept.length)), 'a prefix of the original');
+    assert.ok(
+      kept.length > 1_000_000 && kept.equals(value.subarray(0, kept.length)),
+      'a prefix of the original',
+    );
 
     const auth = { authorization: `Bearer ${await t.token('admin', uuidv7())}` };
-    const replay = await t.app.inject({ method: 'POST', url: `/v1/admin/dead-letters/${row.id}/replay`, headers: auth });
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/dead-letters/${row.id}/replay`,
+      headers: auth,
+    });
     assert.equal(replay.statusCode, 409, replay.body);
     assert.equal(replay.json<{ code: string }>().code, 'DEAD_LETTER_TRUNCATED');
     assert.match(replay.headers['content-type'] ?? '', /application\/problem\+json/);
@@ -251,7 +286,12 @@ describe('large binary poison records on a users partition are dead-lettered and
         [DLT.errorClass, 'SchemaError'],
       ] as Array<[string, string]>,
     };
-    const letter = { topic: deadLetterTopic(topic), record, error: new Error('poison'), publishError: new Error('MESSAGE_TOO_LARGE') };
+    const letter = {
+      topic: deadLetterTopic(topic),
+      record,
+      error: new Error('poison'),
+      publishError: new Error('MESSAGE_TOO_LARGE'),
+    };
     await lastResort(letter);
     await lastResort(letter); // a redelivery after a crash
     const rows = await t.ctx.db
@@ -264,8 +304,14 @@ describe('large binary poison records on a users partition are dead-lettered and
     assert.equal(rows[0]?.dlt_publish_error, 'MESSAGE_TOO_LARGE');
     assert.equal(rows[0]?.value_bytes, 2);
     const auth = { authorization: `Bearer ${await t.token('admin', uuidv7())}` };
-    const list = await t.app.inject({ method: 'GET', url: '/v1/admin/dead-letters?limit=100', headers: auth });
-    const item = list.json<{ items: Array<Record<string, unknown>> }>().items.find((i) => i.id === rows[0]?.id);
+    const list = await t.app.inject({
+      method: 'GET',
+      url: '/v1/admin/dead-letters?limit=100',
+      headers: auth,
+    });
+    const item = list
+      .json<{ items: Array<Record<string, unknown>> }>()
+      .items.find((i) => i.id === rows[0]?.id);
     assert.equal(item?.inDeadLetterTopic, false);
     assert.equal(item?.publishError, 'MESSAGE_TOO_LARGE');
   });

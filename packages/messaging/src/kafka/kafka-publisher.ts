@@ -56,7 +56,8 @@ function tooLarge(e: unknown, depth = 0): boolean {
 // The client reports a stopped broker as an AggregateError (PLT_KFK_MULTIPLE) with ECONNREFUSED
 // nested inside; callers must see it as an outage (503 / retry), not as a handler failure.
 function classifySendError(err: unknown): Error {
-  if (tooLarge(err)) return new RecordTooLargeError('the broker refused a record as too large', { cause: err });
+  if (tooLarge(err))
+    return new RecordTooLargeError('the broker refused a record as too large', { cause: err });
   if (retriable(err)) return new BrokerUnavailableError('kafka is unavailable', { cause: err });
   return err instanceof Error ? err : new Error(String(err));
 }
@@ -68,7 +69,9 @@ const outgoing = (topic: string, r: RawRecord): Outgoing => ({
   topic,
   ...(r.key === undefined ? {} : { key: r.key }),
   ...(r.value === undefined ? {} : { value: r.value }),
-  headers: new Map<Bytes, Bytes | undefined>(r.headerEntries.map(([name, value]) => [bytesOf(name) as Buffer, value])),
+  headers: new Map<Bytes, Bytes | undefined>(
+    r.headerEntries.map(([name, value]) => [bytesOf(name) as Buffer, value]),
+  ),
 });
 
 /**
@@ -85,7 +88,12 @@ export function createKafkaPublisher(
   const maxRecordBytes = opts.maxRecordBytes ?? 1024 * 1024;
   if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1024)
     throw new TypeError(`maxRecordBytes must be an integer ≥ 1024, got ${maxRecordBytes}`);
-  const limits = topicRecordLimits({ brokers: opts.brokers, clientId: opts.clientId, maxRecordBytes, timeoutMs });
+  const limits = topicRecordLimits({
+    brokers: opts.brokers,
+    clientId: opts.clientId,
+    maxRecordBytes,
+    timeoutMs,
+  });
   const producer = new Producer<Bytes, Bytes, Bytes, Bytes | undefined>({
     clientId: opts.clientId,
     bootstrapBrokers: opts.brokers,
@@ -151,10 +159,13 @@ export function createKafkaPublisher(
       for (const r of records) {
         const size = recordBytes(r);
         if (size > max) {
-          throw new RecordTooLargeError(`a record of ${size} bytes exceeds the ${max} bytes ${topic} accepts`, {
-            bytes: size,
-            maxBytes: max,
-          });
+          throw new RecordTooLargeError(
+            `a record of ${size} bytes exceeds the ${max} bytes ${topic} accepts`,
+            {
+              bytes: size,
+              maxBytes: max,
+            },
+          );
         }
         bytes += size;
       }

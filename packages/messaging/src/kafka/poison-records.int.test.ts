@@ -39,7 +39,15 @@ function event(
   over: { key?: Buffer; value?: Buffer | null; headers?: Array<[string, Buffer]> } = {},
 ): RawKafkaRecord & { id: string } {
   // Not `Poked.create`: that validates, and most of these must not be valid.
-  const m = { id: uuidv7(), type: Poked.type, source: '/tests/poison', time: new Date().toISOString(), key: 'k', data, headers: {} };
+  const m = {
+    id: uuidv7(),
+    type: Poked.type,
+    source: '/tests/poison',
+    time: new Date().toISOString(),
+    key: 'k',
+    data,
+    headers: {},
+  };
   const w = encodeMessage(m);
   const value = over.value === null ? undefined : (over.value ?? Buffer.from(w.value));
   return {
@@ -47,7 +55,10 @@ function event(
     partition: 0,
     key: over.key ?? Buffer.from(w.key),
     ...(value === undefined ? {} : { value }),
-    headers: [...Object.entries(w.headers).map(([k, v]) => [k, Buffer.from(v)] as [string, Buffer]), ...(over.headers ?? [])],
+    headers: [
+      ...Object.entries(w.headers).map(([k, v]) => [k, Buffer.from(v)] as [string, Buffer]),
+      ...(over.headers ?? []),
+    ],
   };
 }
 
@@ -55,6 +66,17 @@ async function createTopic(name: string, configs: Array<{ name: string; value: s
   const admin = new Admin({ clientId: 'poison-test', bootstrapBrokers: brokers, timeout: 10_000 });
   try {
     await admin.createTopics({ topics: [name], partitions: 1, replicas: 1, configs });
+  } finally {
+    await admin.close();
+  }
+}
+
+async function deleteTopics(names: string[]) {
+  const admin = new Admin({ clientId: 'poison-test', bootstrapBrokers: brokers, timeout: 10_000 });
+  try {
+    await admin.deleteTopics({ topics: names });
+  } catch {
+    // a leftover test topic is harmless: its name is unique
   } finally {
     await admin.close();
   }
@@ -69,7 +91,11 @@ async function setMaxMessageBytes(topic: string, bytes: number) {
           resourceType: ConfigResourceTypes.TOPIC,
           resourceName: topic,
           configs: [
-            { name: 'max.message.bytes', configOperation: IncrementalAlterConfigOperationTypes.SET, value: String(bytes) },
+            {
+              name: 'max.message.bytes',
+              configOperation: IncrementalAlterConfigOperationTypes.SET,
+              value: String(bytes),
+            },
           ],
         },
       ],
@@ -136,7 +162,10 @@ describe('kafka: no record of any shape wedges its partition', () => {
     c = consuming(topic);
     await c.router.start();
   });
-  after(() => c.close());
+  after(async () => {
+    await c.close();
+    await deleteTopics([topic, deadLetterTopic(topic)]);
+  });
 
   it('each record is processed or dead-lettered, in order, and the group commits past all of them', async (t) => {
     const big = Buffer.alloc(1536 * 1024, 0x78); // 1.5 MiB: more than a fetch (1 MiB) and the .dlt's size
@@ -156,7 +185,10 @@ describe('kafka: no record of any shape wedges its partition', () => {
           ],
         },
       ),
-      headersBiggerThanTheDlt: event({ n: 'no' }, { headers: [['x-giant', Buffer.alloc(1200 * 1024, 0x62)]] }),
+      headersBiggerThanTheDlt: event(
+        { n: 'no' },
+        { headers: [['x-giant', Buffer.alloc(1200 * 1024, 0x62)]] },
+      ),
       repeatedCeId: event({ n: 4 }, { headers: [['ce_id', Buffer.from('another-id')]] }),
       hugeValidJson: event(null, { value: hugeJson }),
       tombstone: event(null, { value: null }),
@@ -180,7 +212,11 @@ describe('kafka: no record of any shape wedges its partition', () => {
       [records.first.id, records.binaryKey.id, records.binaryHeader.id, records.last.id],
       'the valid events, in order, each once',
     );
-    assert.equal(c.processed[1]?.key, '\uFFFD\uFFFDk', 'a key that is not UTF-8 reaches the handler with U+FFFD');
+    assert.equal(
+      c.processed[1]?.key,
+      '\uFFFD\uFFFDk',
+      'a key that is not UTF-8 reaches the handler with U+FFFD',
+    );
     assert.equal(c.processed[2]?.headers['x-bin'], '\uFFFD(');
 
     const dlt = await readRaw(brokers, deadLetterTopic(topic));
@@ -195,7 +231,15 @@ describe('kafka: no record of any shape wedges its partition', () => {
     }
     assert.deepEqual(
       dlt.map((r) => header(r, DLT.offset)).sort(),
-      ['biggerThanAFetch', 'hugeAndRepeatedHeaders', 'headersBiggerThanTheDlt', 'repeatedCeId', 'hugeValidJson', 'tombstone', 'nothingAtAll']
+      [
+        'biggerThanAFetch',
+        'hugeAndRepeatedHeaders',
+        'headersBiggerThanTheDlt',
+        'repeatedCeId',
+        'hugeValidJson',
+        'tombstone',
+        'nothingAtAll',
+      ]
         .map((n) => at[n])
         .sort(),
       'every other record, dead-lettered once',
@@ -205,7 +249,11 @@ describe('kafka: no record of any shape wedges its partition', () => {
     assert.equal(header(bigCopy, DLT.truncated), 'value');
     assert.equal(header(bigCopy, DLT.valueBytes), String(big.length));
     assert.equal(header(bigCopy, DLT.valueSha256), sha256(big));
-    assert.ok(bigCopy.value && bigCopy.value.length > 900_000 && bigCopy.value.equals(big.subarray(0, bigCopy.value.length)));
+    assert.ok(
+      bigCopy.value &&
+        bigCopy.value.length > 900_000 &&
+        bigCopy.value.equals(big.subarray(0, bigCopy.value.length)),
+    );
     assert.match(header(bigCopy, DLT.errorMessage) ?? '', /not JSON/);
 
     const repeated = copyOf('hugeAndRepeatedHeaders');
@@ -217,7 +265,10 @@ describe('kafka: no record of any shape wedges its partition', () => {
     assert.equal(repeated.headers.find(([k]) => k === 'x-huge')?.[1].length, 600 * 1024);
 
     assert.match(header(copyOf('headersBiggerThanTheDlt'), DLT.truncated) ?? '', /headers/);
-    assert.match(header(copyOf('repeatedCeId'), DLT.errorMessage) ?? '', /repeated CloudEvents headers: ce_id/);
+    assert.match(
+      header(copyOf('repeatedCeId'), DLT.errorMessage) ?? '',
+      /repeated CloudEvents headers: ce_id/,
+    );
     const json = copyOf('hugeValidJson');
     assert.equal(header(json, DLT.errorClass), 'SchemaError');
     assert.equal(header(json, DLT.truncated), 'value');
@@ -244,7 +295,10 @@ describe('kafka: a dead letter the broker refuses goes to the last resort, and t
     c = consuming(topic);
     await c.router.start();
   });
-  after(() => c.close());
+  after(async () => {
+    await c.close();
+    await deleteTopics([topic, deadLetterTopic(topic)]);
+  });
 
   it('the broker lowered the .dlt limit after the publisher learned it: bounded attempts, then the last resort', async () => {
     // The publisher learns the .dlt's 1 MiB limit with the first dead letter…
@@ -254,10 +308,17 @@ describe('kafka: a dead letter the broker refuses goes to the last resort, and t
     // then too large even cut (the dlt_* headers alone exceed it).
     await setMaxMessageBytes(deadLetterTopic(topic), 200);
     const valid = event({ n: 1 });
-    const offsets = await produceRaw(brokers, topic, [event(null, { value: Buffer.alloc(10_000, 1) }), valid]);
+    const offsets = await produceRaw(brokers, topic, [
+      event(null, { value: Buffer.alloc(10_000, 1) }),
+      valid,
+    ]);
     const end = offsets[1]! + 1n;
     let committed = -1n;
-    await waitUntil(async () => (committed = await c.committed()) === end, WAIT_MS, () => `committed ${committed} of ${end}`);
+    await waitUntil(
+      async () => (committed = await c.committed()) === end,
+      WAIT_MS,
+      () => `committed ${committed} of ${end}`,
+    );
 
     assert.deepEqual(
       c.processed.map((p) => p.id),
@@ -271,7 +332,13 @@ describe('kafka: a dead letter the broker refuses goes to the last resort, and t
     assert.equal(origin[DLT.offset], String(offsets[0]));
     assert.equal(origin[DLT.valueBytes], '10000');
     const text = await c.registry.metrics();
-    assert.match(text, /surge_dead_letter_failures_total\{handler="poked",topic="[^"]+",outcome="recorded"\} 1\b/);
-    assert.match(text, /surge_dead_letter_publish_errors_total\{handler="poked",topic="[^"]+",kind="rejected"\} 3\b/);
+    assert.match(
+      text,
+      /surge_dead_letter_failures_total\{handler="poked",topic="[^"]+",outcome="recorded"\} 1\b/,
+    );
+    assert.match(
+      text,
+      /surge_dead_letter_publish_errors_total\{handler="poked",topic="[^"]+",kind="rejected"\} 3\b/,
+    );
   });
 });

@@ -65,7 +65,8 @@ export function toDelivery(record: KafkaRecord, attempt: number): Delivery {
     // A name seen twice collapses in the Map: compare sizes, look closer only then.
     if (h.size !== record.headerEntries.length) {
       const repeated = repeatedAttributes(record.headerEntries);
-      if (repeated.length > 0) throw new MalformedRecordError(`repeated CloudEvents headers: ${repeated.join(', ')}`);
+      if (repeated.length > 0)
+        throw new MalformedRecordError(`repeated CloudEvents headers: ${repeated.join(', ')}`);
     }
     delivery = {
       id: id as string,

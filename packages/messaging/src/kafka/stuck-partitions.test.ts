@@ -16,7 +16,12 @@ describe('surge_consumer_stuck_seconds', () => {
       [0, 5n],
       [1, undefined],
     ];
-    const stop = reportStuckPartitions(registry, { group: 'g', topic: 't', heads: () => heads, now: () => t });
+    const stop = reportStuckPartitions(registry, {
+      group: 'g',
+      topic: 't',
+      heads: () => heads,
+      now: () => t,
+    });
     assert.deepEqual(await values(registry), { 0: 0, 1: 0 });
     t += 30_000;
     assert.deepEqual(await values(registry), { 0: 30, 1: 0 }, 'offset 5 still in its handler');

@@ -7,7 +7,10 @@ type Source = () => void;
 
 const sourcesByRegistry = new WeakMap<Registry, Set<Source>>();
 
-function gaugeOf(registry: Registry): { gauge: Gauge<'group' | 'topic' | 'partition'>; sources: Set<Source> } {
+function gaugeOf(registry: Registry): {
+  gauge: Gauge<'group' | 'topic' | 'partition'>;
+  sources: Set<Source>;
+} {
   let sources = sourcesByRegistry.get(registry);
   const existing = registry.getSingleMetric(NAME) as Gauge<'group' | 'topic' | 'partition'> | undefined;
   if (existing && sources) return { gauge: existing, sources };
@@ -41,7 +44,12 @@ function gaugeOf(registry: Registry): { gauge: Gauge<'group' | 'topic' | 'partit
  */
 export function reportStuckPartitions(
   registry: Registry,
-  p: { group: string; topic: string; heads: () => Iterable<[number, bigint | undefined]>; now?: () => number },
+  p: {
+    group: string;
+    topic: string;
+    heads: () => Iterable<[number, bigint | undefined]>;
+    now?: () => number;
+  },
 ): () => void {
   const { gauge, sources } = gaugeOf(registry);
   const now = p.now ?? Date.now;

@@ -38,7 +38,11 @@ export function topicRecordLimits(p: {
       () =>
         client.describeConfigs({
           resources: [
-            { resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ['max.message.bytes'] },
+            {
+              resourceType: ConfigResourceTypes.TOPIC,
+              resourceName: topic,
+              configurationKeys: ['max.message.bytes'],
+            },
           ],
         }),
       p.timeoutMs,

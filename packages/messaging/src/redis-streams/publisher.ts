@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { encodeMessage } from '../cloudevents.ts';
 import { isTimeoutError, TransientError, withTimeout } from '@surge/resilience';
-import type { Message, RawRecord } from '../message.ts';
+import type { RawRecord } from '../message.ts';
 import type { Publisher, RecordPublisher } from '../ports.ts';
 import { recordBytes } from '../raw-record.ts';
 import { RecordTooLargeError } from '../record-too-large-error.ts';
@@ -55,7 +55,11 @@ export function createRedisStreamsPublisher(opts: RedisStreamsPublisherOptions):
   let closed = false;
 
   /** One MULTI of one XADD per entry (its fields). */
-  async function add(topic: string, entries: ReadonlyArray<Array<string | Buffer>>, o: { signal?: AbortSignal }) {
+  async function add(
+    topic: string,
+    entries: ReadonlyArray<Array<string | Buffer>>,
+    o: { signal?: AbortSignal },
+  ) {
     if (closed) throw new Error('the publisher is closed');
     if (entries.length === 0) return;
     const tx = opts.redis.multi();
@@ -87,10 +91,13 @@ export function createRedisStreamsPublisher(opts: RedisStreamsPublisherOptions):
       for (const r of records) {
         const bytes = recordBytes(r);
         if (bytes > maxRecordBytes) {
-          const error = new RecordTooLargeError(`a record of ${bytes} bytes exceeds ${maxRecordBytes} bytes`, {
-            bytes,
-            maxBytes: maxRecordBytes,
-          });
+          const error = new RecordTooLargeError(
+            `a record of ${bytes} bytes exceeds ${maxRecordBytes} bytes`,
+            {
+              bytes,
+              maxBytes: maxRecordBytes,
+            },
+          );
           return Promise.reject(error);
         }
       }

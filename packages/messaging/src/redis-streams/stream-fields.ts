@@ -26,7 +26,8 @@ export function rawRecordToFields(record: RawRecord): Array<string | Buffer> {
   const fields: Array<string | Buffer> = [];
   if (record.key !== undefined) fields.push(FIELD.key, field(record.key));
   if (record.value !== undefined) fields.push(FIELD.value, field(record.value));
-  for (const [name, value] of record.headerEntries) fields.push(FIELD.headerPrefix + name, field(value ?? ''));
+  for (const [name, value] of record.headerEntries)
+    fields.push(FIELD.headerPrefix + name, field(value ?? ''));
   // XADD needs a field: a record with nothing at all is stored with an empty key (read back the same).
   if (fields.length === 0) fields.push(FIELD.key, '');
   return fields;

@@ -110,7 +110,9 @@ describe('deadLetter: the copy is the record as bytes, bounded', () => {
 
 describe('deadLetter: a dead letter that cannot be published never holds its partition', () => {
   it('a refused publish is tried maxPublishAttempts times, then the last resort stores it and the delivery is acked', async () => {
-    const { publisher, attempts } = fakeRecordPublisher({ fail: () => new Error('TOPIC_AUTHORIZATION_FAILED') });
+    const { publisher, attempts } = fakeRecordPublisher({
+      fail: () => new Error('TOPIC_AUTHORIZATION_FAILED'),
+    });
     const stored: UndeliverableDeadLetter[] = [];
     const outcomes: string[] = [];
     const h = compose(
@@ -188,7 +190,8 @@ describe('deadLetter: a dead letter that cannot be published never holds its par
         publisher,
         group: 'g',
         ...fast,
-        lastResort: () => (++calls <= 3 ? Promise.reject(new TransientError('mysql down')) : Promise.resolve()),
+        lastResort: () =>
+          ++calls <= 3 ? Promise.reject(new TransientError('mysql down')) : Promise.resolve(),
       }),
     );
     await h(rawDelivery({ key: 'k', value: 'v', headerEntries: [] }), signal());

@@ -43,7 +43,11 @@ export interface DeadLetterOptions {
   onPublishError?: (info: { topic: string; error: unknown; transient: boolean; attempt: number }) => void;
   /** A dead letter went to the last resort: `recorded` by `lastResort`, or only `logged`. */
   onLastResort?: (
-    info: UndeliverableDeadLetter & { delivery: Delivery; outcome: 'recorded' | 'logged'; sinkError?: unknown },
+    info: UndeliverableDeadLetter & {
+      delivery: Delivery;
+      outcome: 'recorded' | 'logged';
+      sinkError?: unknown;
+    },
   ) => void;
 }
 
@@ -103,8 +107,14 @@ export function deadLetter(opts: DeadLetterOptions): Middleware {
       failedAt: new Date(),
     };
     if (isDeadLetterTopic(delivery.topic)) {
-      const { record } = deadLetterRecord(delivery, facts, await opts.publisher.maxRecordBytes(delivery.topic));
-      const publishError = new Error(`${delivery.topic} is a dead-letter topic: its records are not dead-lettered again`);
+      const { record } = deadLetterRecord(
+        delivery,
+        facts,
+        await opts.publisher.maxRecordBytes(delivery.topic),
+      );
+      const publishError = new Error(
+        `${delivery.topic} is a dead-letter topic: its records are not dead-lettered again`,
+      );
       return toLastResort({ topic, record, error, publishError }, delivery, signal);
     }
     let maxBytes = await opts.publisher.maxRecordBytes(topic);

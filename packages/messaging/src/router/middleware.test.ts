@@ -182,7 +182,6 @@ describe('deadLetter', () => {
     assert.equal(calls, 10);
     assert.equal(sent.length, 0);
   });
-
 });
 
 describe('validate', () => {

@@ -96,7 +96,10 @@ export function createRouter(opts: RouterOptions) {
         },
         onPublishError: ({ topic, error, transient, attempt }) => {
           opts.metrics?.deadLetterPublishFailed(spec.name, topic, transient);
-          log.warn({ handler: spec.name, topic, attempt, transient, err: error }, 'dead-letter publish failed');
+          log.warn(
+            { handler: spec.name, topic, attempt, transient, err: error },
+            'dead-letter publish failed',
+          );
         },
         onLastResort: (l) => {
           opts.metrics?.deadLetterFailed(spec.name, l.delivery.topic, l.outcome);

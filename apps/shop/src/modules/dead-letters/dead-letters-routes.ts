@@ -33,10 +33,12 @@ const DeadLetter = Type.Object({
   }),
   valueSha256: Type.Union([Type.String(), Type.Null()], { description: 'Hex SHA-256 of the original value' }),
   truncated: Type.Array(Type.Union([Type.Literal('value'), Type.Literal('key'), Type.Literal('headers')]), {
-    description: 'What the stored copy lacks (it was too large to keep whole); empty when whole. A truncated dead letter cannot be replayed.',
+    description:
+      'What the stored copy lacks (it was too large to keep whole); empty when whole. A truncated dead letter cannot be replayed.',
   }),
   inDeadLetterTopic: Type.Boolean({
-    description: 'False when the broker refused the dead-letter copy and it was stored here as the last resort',
+    description:
+      'False when the broker refused the dead-letter copy and it was stored here as the last resort',
   }),
   publishError: Type.Union([Type.String(), Type.Null()], {
     description: 'Why the dead-letter copy never reached its .dlt topic (last resort only)',

@@ -14,7 +14,7 @@ export interface SentRecord {
  * to reject that publish attempt with (the n-th publish to `topic`, from 1), or nothing to accept it.
  */
 export function fakeRecordPublisher(
-  opts: { maxRecordBytes?: number; fail?: (topic: string, attempt: number) => unknown } = {},
+  opts: { maxRecordBytes?: number; fail?: (topic: string, attempt: number) => Error | undefined } = {},
 ) {
   const sent: SentRecord[] = [];
   const attempts = new Map<string, number>();
@@ -25,7 +25,7 @@ export function fakeRecordPublisher(
       const n = (attempts.get(topic) ?? 0) + 1;
       attempts.set(topic, n);
       const error = opts.fail?.(topic, n);
-      if (error !== undefined) return Promise.reject(error as Error);
+      if (error !== undefined) return Promise.reject(error);
       for (const record of records) {
         const headers: Record<string, string> = {};
         for (const [k, v] of record.headerEntries) headers[k] = v === undefined ? '' : toBuffer(v).toString();
