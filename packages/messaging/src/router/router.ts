@@ -1,9 +1,8 @@
 import { silentLog, type Log } from '@surge/resilience';
-import { DLT } from '../dead-letter-headers.ts';
 import type { EventRegistry } from '../events.ts';
-import type { Delivery, RawRecord } from '../message.ts';
 import { GroupTopicMismatchError } from '../group-topic-mismatch-error.ts';
 import type { Handler, RecordPublisher, Subscriber, Subscription } from '../ports.ts';
+import { deadLetterReporting } from './dead-letter-reporting.ts';
 import { deadLetter, type LastResort } from './dead-letter.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import { compose, type Middleware } from './middleware.ts';
@@ -54,21 +53,6 @@ export interface RouterOptions {
   log?: Log;
 }
 
-/** What identifies a record that missed its dead-letter topic, without its data (no personal data in logs). */
-function lastResortFields(d: Delivery, record: RawRecord) {
-  const header = (name: string) => record.headerEntries.find(([n]) => n === name)?.[1];
-  const text = (b: unknown) => (typeof b === 'string' ? b : undefined);
-  return {
-    topic: d.topic,
-    partition: d.partition,
-    offset: d.offset,
-    eventId: d.id.slice(0, 64),
-    valueBytes: text(header(DLT.valueBytes)),
-    valueSha256: text(header(DLT.valueSha256)),
-    truncated: text(header(DLT.truncated)),
-  };
-}
-
 /**
  * Runs handlers on subscriptions, each wrapped, outermost first, in: metrics → trace context → dead-letter →
  * retry → recoverer → schema validation → timeout → the handler's own middlewares → handler.
@@ -87,37 +71,11 @@ export function createRouter(opts: RouterOptions) {
         publisher: opts.publisher,
         group: spec.group,
         ...(opts.lastResort ? { lastResort: opts.lastResort } : {}),
-        onDeadLetter: ({ topic, error, truncated }) => {
-          opts.metrics?.deadLettered(spec.name, topic, truncated.length > 0);
-          log.error(
-            { handler: spec.name, topic, err: error, ...(truncated.length > 0 ? { truncated } : {}) },
-            'message dead-lettered',
-          );
-        },
-        onPublishError: ({ topic, error, transient, attempt }) => {
-          opts.metrics?.deadLetterPublishFailed(spec.name, topic, transient);
-          log.warn(
-            { handler: spec.name, topic, attempt, transient, err: error },
-            'dead-letter publish failed',
-          );
-        },
-        onLastResort: (l) => {
-          opts.metrics?.deadLetterFailed(spec.name, l.delivery.topic, l.outcome);
-          log.error(
-            {
-              handler: spec.name,
-              ...lastResortFields(l.delivery, l.record),
-              deadLetterTopic: l.topic,
-              outcome: l.outcome,
-              err: l.error,
-              publishError: l.publishError,
-              ...(l.sinkError === undefined ? {} : { sinkError: l.sinkError }),
-            },
-            l.outcome === 'recorded'
-              ? 'dead letter could not be published; stored by the last resort'
-              : 'dead letter could not be published nor stored; this log line is its only record',
-          );
-        },
+        ...deadLetterReporting({
+          handler: spec.name,
+          log,
+          ...(opts.metrics ? { metrics: opts.metrics } : {}),
+        }),
       }),
       retry({
         ...spec.retry,
