@@ -19,7 +19,8 @@ export interface KafkaPublisherOptions {
   /**
    * The largest record `publishRecords` sends, bytes (`recordBytes`), like the Java producer's
    * `max.request.size`; a topic's own `max.message.bytes`, learned from the broker, lowers it.
-   * Default 1048576 (1 MiB).
+   * Also the most one `send` of `publish` carries: a larger publish is sent in parts, in order,
+   * so no partition's batch exceeds what a broker takes by default. Default 1048576 (1 MiB).
    */
   maxRecordBytes?: number;
 }
@@ -88,6 +89,8 @@ export function createKafkaPublisher(
   const maxRecordBytes = opts.maxRecordBytes ?? 1024 * 1024;
   if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1024)
     throw new TypeError(`maxRecordBytes must be an integer ≥ 1024, got ${maxRecordBytes}`);
+  // Room for a record batch's own header (61 bytes) in what one send may put in a partition.
+  const maxBatchBytes = maxRecordBytes - 61;
   const limits = topicRecordLimits({
     brokers: opts.brokers,
     clientId: opts.clientId,
@@ -145,12 +148,32 @@ export function createKafkaPublisher(
         const r = encodeMessage(m);
         return { topic, key: r.key, value: r.value, headers: r.headers };
       });
+      const sizes: number[] = [];
       let bytes = 0;
       for (const r of records) {
-        bytes += Buffer.byteLength(r.key) + Buffer.byteLength(r.value) + 64;
-        for (const [k, v] of Object.entries(r.headers)) bytes += k.length + Buffer.byteLength(v);
+        let size = Buffer.byteLength(r.key) + Buffer.byteLength(r.value) + 64;
+        for (const [k, v] of Object.entries(r.headers)) size += k.length + Buffer.byteLength(v);
+        sizes.push(size);
+        bytes += size;
       }
-      await send(records, bytes, o);
+      if (bytes <= maxBatchBytes) return send(records, bytes, o);
+      // The broker refuses a partition's batch over its `max.message.bytes` (MESSAGE_TOO_LARGE),
+      // and the client sends one batch per partition: a large publish (500 outbox rows of one
+      // key) would fail the same way on every retry. Sent in parts, one after the other (order
+      // kept), within the one budget of this call; a part that failed may follow parts that landed.
+      const deadline = AbortSignal.timeout(timeoutMs);
+      const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
+      let start = 0;
+      while (start < records.length) {
+        let end = start;
+        let partBytes = 0;
+        while (end < records.length && (end === start || partBytes + (sizes[end] ?? 0) <= maxBatchBytes)) {
+          partBytes += sizes[end] ?? 0;
+          end++;
+        }
+        await send(records.slice(start, end), partBytes, { signal });
+        start = end;
+      }
     },
     async publishRecords(topic: string, records: readonly RawRecord[], o: { signal?: AbortSignal } = {}) {
       if (records.length === 0) return;

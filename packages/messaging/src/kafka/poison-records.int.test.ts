@@ -342,3 +342,32 @@ describe('kafka: a dead letter the broker refuses goes to the last resort, and t
     );
   });
 });
+
+// Found beside finding 2: the client sends one batch per partition, and the broker refuses a
+// batch over `max.message.bytes` like a record, so one publish of 500 outbox rows of one key
+// (~1.8 MB) failed with MESSAGE_TOO_LARGE on every retry and held the relay forever.
+describe('kafka: a publish larger than a batch may be lands whole, in order', () => {
+  const topic = `surge-test.poison.${randomUUID()}`;
+  before(() => createTopic(topic));
+  after(() => deleteTopics([topic]));
+
+  it('600 messages of 3 KB with one key (one partition, ~1.8 MB) in one publish', async () => {
+    const publisher = createKafkaPublisher({ brokers, clientId: 'poison-test', timeoutMs: 30_000 });
+    const sent = Array.from({ length: 600 }, (_, n) =>
+      Poked.create({ n }, { key: 'one-key', source: '/tests/poison' }),
+    );
+    try {
+      await publisher.publish(
+        topic,
+        sent.map((m) => ({ ...m, headers: { pad: 'x'.repeat(3000) } })),
+      );
+    } finally {
+      await publisher.close();
+    }
+    const read = await readRaw(brokers, topic);
+    assert.deepEqual(
+      read.map((r) => header(r, 'ce_id')),
+      sent.map((m) => m.id),
+    );
+  });
+});
