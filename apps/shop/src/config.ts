@@ -83,6 +83,12 @@ const ConfigSchema = Type.Object({
     env: 'KAFKA_TOPIC_PREFIX',
     expected: 'up to 100 letters, digits, dots, underscores or dashes',
   }),
+  /**
+   * Largest record the service's producer sends, in bytes, like the Java producer's
+   * `max.request.size`; a topic's own `max.message.bytes` (read from the broker) lowers it. Dead
+   * letters larger than the limit are stored truncated. Default 1048576 (1 MiB).
+   */
+  kafkaMaxRecordBytes: Type.Integer({ minimum: 1024, maximum: 2 ** 31 - 1, env: 'KAFKA_MAX_RECORD_BYTES' }),
   jwt: Type.Object({
     /** PKCS#8 PEM of the ES256 signing key; generated per process in dev/test when empty. */
     privateKeyPem: Type.String({ env: 'JWT_PRIVATE_KEY', secret: true }),
@@ -348,6 +354,7 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
     kafkaClientId: env.KAFKA_CLIENT_ID ?? 'surge-shop',
     kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+    kafkaMaxRecordBytes: int(env, 'KAFKA_MAX_RECORD_BYTES', 1_048_576),
     jwt: {
       privateKeyPem: env.JWT_PRIVATE_KEY ?? '',
       publicKeyPem: env.JWT_PUBLIC_KEY ?? '',

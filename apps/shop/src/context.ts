@@ -11,6 +11,7 @@ import {
   type MessagingMetrics,
   type Outbox,
   type Publisher,
+  type RecordPublisher,
   type TopicSpec,
 } from '@surge/messaging';
 import { createMetricsRegistry, type HealthCheck } from '@surge/observability';
@@ -47,8 +48,8 @@ export interface Context {
   overload: OverloadReporter;
   redis: Redis;
   db: Kysely<Database>;
-  /** Kafka publisher (acks=all, bounded buffer): outbox relay, dead letters, replays. */
-  publisher: Publisher;
+  /** Kafka publisher (acks=all, bounded buffer): outbox relay, dead letters (as bytes), replays. */
+  publisher: Publisher & RecordPublisher;
   /** Database-originated events: written in the business transaction, relayed by the worker. */
   outbox: Outbox;
   /** Every event type of every module: one schema shared by producers and consumers. */
@@ -116,6 +117,7 @@ export function createContext(
     brokers: config.kafkaBrokers,
     clientId: `${config.kafkaClientId}-${config.role}`,
     timeoutMs: Math.max(timeoutMs, 5000),
+    maxRecordBytes: config.kafkaMaxRecordBytes,
   });
 
   const healthChecks: HealthCheck[] = [

@@ -28,7 +28,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { Admin, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { sleep } from '@surge/resilience';
 import { encodeMessage } from '../src/cloudevents.ts';
 import { consumeTopic, createGroupConsumer } from '../src/kafka/kafka-consumer.ts';
@@ -55,6 +55,12 @@ const warmupMessages = Math.min(total, envInt('BENCH_WARMUP', 20_000));
 const awaitedMessages = Math.min(total, envInt('BENCH_AWAITED_MESSAGES', 10_000));
 /** Both sides' fetch size; the subscriber's default unless set. */
 const maxFetchBytes = process.env.BENCH_FETCH_MAX_BYTES ? envInt('BENCH_FETCH_MAX_BYTES', 1) : undefined;
+/**
+ * `BENCH_RAW_DESERIALIZERS=string`: the raw side decodes with the client's plain string
+ * deserializers instead of the subscriber's binary-safe ones (`kafka-serde.ts`), so the ratio
+ * includes what binary safety costs.
+ */
+const rawStringDeserializers = process.env.BENCH_RAW_DESERIALIZERS === 'string';
 const maxBuffered = 1000;
 const target = 0.8;
 
@@ -126,7 +132,12 @@ async function fill(): Promise<void> {
 /** Raw client, built by the subscriber's own consumer factory (same settings, same offsets). */
 async function consumeRaw(policy: 'awaited' | 'pipelined', count: number): Promise<Timing> {
   const settings = kafkaSubscriberSettings({ brokers, clientId: `bench-raw-${id}`, maxFetchBytes });
-  const consumer = createGroupConsumer(settings, freshGroup(`raw-${policy}`));
+  const consumer = createGroupConsumer(
+    settings,
+    freshGroup(`raw-${policy}`),
+    undefined,
+    rawStringDeserializers ? stringDeserializers : undefined,
+  );
   const done = Promise.withResolvers<void>();
   let handled = 0;
   let buffered = 0;
@@ -139,7 +150,7 @@ async function consumeRaw(policy: 'awaited' | 'pipelined', count: number): Promi
     if (++buffered >= maxBuffered) stream.pause();
     const previous = tails.get(record.partition) ?? Promise.resolve();
     const next = previous.then(async () => {
-      await trivialHandler(record.value ?? '');
+      await trivialHandler(typeof record.value === 'string' ? record.value : '');
       if (++handled === count) done.resolve();
       // Without a callback, commit() returns a promise (the void in its type is the callback overload).
       if (policy === 'awaited') await Promise.resolve(record.commit()).catch(countError);

@@ -63,21 +63,34 @@ export function decodeMessage(r: WireRecord): Message {
 // their own structure (a Kafka client's header Map) straight into a delivery: on the consume
 // path, every copy and spread per record showed in the P4 profile.
 
-/** Throws `MalformedRecordError` unless the required attributes are present and the specversion is 1.0. */
+/**
+ * Throws `MalformedRecordError` unless the required attributes are present as text (a transport
+ * that keeps bytes hands over a non-string for a header that is not UTF-8) and the specversion is 1.0.
+ */
 export function checkAttributes(
-  id: string | undefined,
-  type: string | undefined,
-  source: string | undefined,
-  time: string | undefined,
-  specversion: string | undefined,
+  id: unknown,
+  type: unknown,
+  source: unknown,
+  time: unknown,
+  specversion: unknown,
 ): void {
-  if (!id || !type || !source || !time) {
-    const given = { [CE.id]: id, [CE.type]: type, [CE.source]: source, [CE.time]: time };
-    const missing = Object.entries(given).filter(([, v]) => !v);
-    throw new MalformedRecordError(`missing CloudEvents headers: ${missing.map(([k]) => k).join(', ')}`);
+  if (!isText(id) || !isText(type) || !isText(source) || !isText(time)) {
+    const given = Object.entries({ [CE.id]: id, [CE.type]: type, [CE.source]: source, [CE.time]: time });
+    const missing = given.filter(([, v]) => v === undefined || v === '').map(([k]) => k);
+    const binary = given.filter(([, v]) => v !== undefined && v !== '' && !isText(v)).map(([k]) => k);
+    throw new MalformedRecordError(
+      missing.length > 0
+        ? `missing CloudEvents headers: ${missing.join(', ')}`
+        : `CloudEvents headers that are not UTF-8 text: ${binary.join(', ')}`,
+    );
   }
-  if (specversion !== '1.0') throw new MalformedRecordError(`unsupported ce_specversion ${specversion}`);
+  if (specversion !== '1.0') {
+    const shown = typeof specversion === 'string' ? specversion.slice(0, 20) : typeof specversion;
+    throw new MalformedRecordError(`unsupported ce_specversion ${shown}`);
+  }
 }
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
 /** The record value as JSON `data`; `MalformedRecordError` when it is not JSON. */
 export function parseData(value: string): unknown {
@@ -88,19 +101,46 @@ export function parseData(value: string): unknown {
   }
 }
 
-/** The headers that are not CloudEvents attributes (`Message.headers`), from name/value entries. */
-export function otherHeaders(entries: readonly (readonly [string, string])[]): Record<string, string> {
+/**
+ * The headers that are not CloudEvents attributes (`Message.headers`), from name/value entries. A
+ * value that is bytes (not UTF-8) is shown decoded with U+FFFD, a missing one as `''`; the record's
+ * exact bytes stay in `Delivery.raw`. A repeated name keeps its last value.
+ */
+export function otherHeaders(
+  entries: readonly (readonly [string, string | Uint8Array | undefined])[],
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i] as readonly [string, string];
+    const entry = entries[i] as readonly [string, string | Uint8Array | undefined];
     const name = entry[0];
-    if (!RESERVED.has(name)) headers[name] = entry[1];
+    if (RESERVED.has(name)) continue;
+    const value = entry[1];
+    headers[name] = typeof value === 'string' ? value : asText(value);
   }
   return headers;
 }
 
-/** A message for a record that could not be decoded: what can be read of it, raw value as `data`. */
-export function rawDelivery(key: string, value: string, headers: Record<string, string>): Message {
+/** Bytes shown as text (invalid UTF-8 as U+FFFD): what handlers see of a field that is not text. */
+export const asText = (b: Uint8Array | undefined): string =>
+  b === undefined ? '' : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString();
+
+/** The CloudEvents attributes a record carries more than once (ambiguous: which id is it?). */
+export function repeatedAttributes(entries: readonly (readonly [string, unknown])[]): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const [name] of entries) {
+    if (!RESERVED.has(name)) continue;
+    if (seen.has(name)) repeated.add(name);
+    seen.add(name);
+  }
+  return [...repeated];
+}
+
+/**
+ * A message for a record that could not be decoded: what can be read of it, its raw value as
+ * `data` (text, bytes, or `null` for a record without a value).
+ */
+export function rawDelivery(key: string, value: unknown, headers: Record<string, string>): Message {
   return {
     id: headers[CE.id] ?? '',
     type: headers[CE.type] ?? '',

@@ -1,10 +1,23 @@
-export type { Message, Delivery, WireRecord } from './message.ts';
-export type { Publisher, Subscriber, Subscription, SubscribeOptions, Handler } from './ports.ts';
+export type { Message, Delivery, WireRecord, RawRecord, Bytes } from './message.ts';
+export type {
+  Publisher,
+  RecordPublisher,
+  Subscriber,
+  Subscription,
+  SubscribeOptions,
+  Handler,
+} from './ports.ts';
+export { byteLength, recordBytes, sha256Hex, toBuffer, rawRecordOf } from './raw-record.ts';
+export { fitRecord, KEEP_KEY_BYTES, KEEP_HEADER_BYTES } from './fit-record.ts';
+export type { FittedRecord, OriginalSizes, TruncatedPart } from './fit-record.ts';
+export { deadLetterRecord } from './dead-letter-record.ts';
+export type { DeadLetterFacts, DeadLetterRecord } from './dead-letter-record.ts';
+export { RecordTooLargeError, isRecordTooLarge } from './record-too-large-error.ts';
 export { encodeMessage, decodeMessage, CE, MalformedRecordError } from './cloudevents.ts';
 export { defineEvent, EventRegistry } from './events.ts';
 export type { EventType } from './events.ts';
 export { SchemaError } from './schema-error.ts';
-export { DLT, deadLetterTopic } from './dead-letter-headers.ts';
+export { DLT, DLT_PREFIX, deadLetterTopic, isDeadLetterTopic } from './dead-letter-headers.ts';
 export { GroupTopicMismatchError } from './group-topic-mismatch-error.ts';
 export type { GroupUse } from './group-topic-mismatch-error.ts';
 export { ByteBudget } from './byte-budget.ts';
@@ -16,6 +29,7 @@ export {
   BrokerUnavailableError,
 } from './kafka/kafka-publisher.ts';
 export type { KafkaPublisherOptions } from './kafka/kafka-publisher.ts';
+export { KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from './kafka/topic-record-limits.ts';
 export { createKafkaSubscriber } from './kafka/kafka-subscriber.ts';
 export type { KafkaSubscriberOptions } from './kafka/kafka-subscriber-options.ts';
 export { provisionTopics } from './kafka/provision-topics.ts';
@@ -30,7 +44,7 @@ export { retry, RetriesExhaustedError } from './router/retry.ts';
 export type { RetryOptions } from './router/retry.ts';
 export { validate } from './router/validate.ts';
 export { deadLetter } from './router/dead-letter.ts';
-export type { DeadLetterOptions } from './router/dead-letter.ts';
+export type { DeadLetterOptions, LastResort, UndeliverableDeadLetter } from './router/dead-letter.ts';
 export { deduplicator, createRedisDedupeStore } from './router/deduplicator.ts';
 export type { DedupeStore } from './router/deduplicator.ts';
 export { createMessagingMetrics } from './router/metrics.ts';

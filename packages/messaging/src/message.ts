@@ -36,6 +36,27 @@ export interface Delivery<T = unknown> extends Message<T> {
    * reason. `data` then holds the raw value. Such a record is poison: dead-letter it at once.
    */
   malformed?: string;
+  /**
+   * The record exactly as it travelled, when the transport has it (Kafka): what a dead-letter
+   * copy or a replay republishes, byte for byte. Absent: the transport rebuilds it from the message.
+   */
+  raw?: RawRecord;
+}
+
+/** Bytes as they travel; a string stands for its UTF-8 encoding (only text that round-trips is kept as one). */
+export type Bytes = string | Uint8Array;
+
+/**
+ * A record as bytes, binary-safe: any key, value and headers a producer may have written —
+ * not UTF-8, a header name repeated, no value at all (a tombstone).
+ */
+export interface RawRecord {
+  /** `undefined`: the record has no key. */
+  readonly key: Bytes | undefined;
+  /** `undefined`: the record has no value (a tombstone); an empty value is `''`. */
+  readonly value: Bytes | undefined;
+  /** In order; a name may repeat. A value is `undefined` when the header has none. */
+  readonly headerEntries: ReadonlyArray<readonly [string, Bytes | undefined]>;
 }
 
 /** What a transport sends and receives: the record of one message as bytes-ready strings. */

@@ -1,4 +1,4 @@
-import type { Delivery, Message } from './message.ts';
+import type { Delivery, Message, RawRecord } from './message.ts';
 
 /** Publishes messages; resolves only once the broker has durably accepted all of them. */
 export interface Publisher {
@@ -9,6 +9,32 @@ export interface Publisher {
    */
   publish(topic: string, messages: readonly Message[], opts?: { signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Publishes records as bytes, exactly as given (no CloudEvents encoding): dead-letter copies and
+ * their replays, which must be binary-safe and keep what the original producer wrote.
+ */
+export interface RecordPublisher {
+  /**
+   * Resolves once the broker durably accepted every record. Rejects with resilience's
+   * `isTransient` errors while the broker is unreachable (retry later), and with a `fatal`
+   * `RecordTooLargeError` (`E_RECORD_TOO_LARGE`) for a record over `maxRecordBytes(topic)`.
+   * @param opts.signal aborts waiting; the publish then rejects (the records may still land)
+   */
+  publishRecords(
+    topic: string,
+    records: readonly RawRecord[],
+    opts?: { signal?: AbortSignal },
+  ): Promise<void>;
+  /**
+   * The largest record `topic` accepts, in bytes as `recordBytes` counts them: the topic's
+   * limit as the broker reports it, capped by the publisher's own. Never rejects (falls back to
+   * the publisher's limit when the broker cannot say).
+   */
+  maxRecordBytes(topic: string): Promise<number>;
+  /** Forgets what was learned of `topic`'s limit (the broker refused a record that fitted it). */
+  forgetRecordLimit?(topic: string): void;
 }
 
 /**

@@ -50,8 +50,9 @@ export interface DeadLettersTable {
   seq: Generated<number>;
   id: string;
   dlt_topic: string;
-  dlt_partition: number;
-  dlt_offset: string;
+  /** `null` for a last-resort row: the dead letter never reached its `.dlt` topic. */
+  dlt_partition: number | null;
+  dlt_offset: string | null;
   original_topic: string;
   original_partition: number | null;
   original_offset: string | null;
@@ -62,8 +63,17 @@ export interface DeadLettersTable {
   event_id: string | null;
   event_type: string | null;
   msg_key: string;
-  /** The dead-lettered message as JSON (`Message`), exactly what replay republishes. */
-  message: string;
+  /** Rows before ADR 0014: the dead-lettered message as JSON (`Message`), what replay republishes. */
+  message: string | null;
+  /** The original record as bytes (`stored-record.ts`), what replay republishes; cut when `truncated`. */
+  record: string | null;
+  /** Bytes and hex SHA-256 of the original value (null: none, a tombstone). */
+  value_bytes: number | null;
+  value_sha256: string | null;
+  /** What the stored copy lacks, comma-separated of `value`, `key`, `headers`; null when whole. */
+  truncated: string | null;
+  /** Why the dead letter never reached its `.dlt` topic (a last-resort row). */
+  dlt_publish_error: string | null;
   failed_at: Date;
   replayed_at: Date | null;
   replay_count: Generated<number>;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Migration } from 'kysely';
-import type { EventType, Handler, TopicSpec } from '@surge/messaging';
+import type { EventType, Handler, LastResort, TopicSpec } from '@surge/messaging';
 import type { Context } from '../context.ts';
 
 /**
@@ -38,6 +38,11 @@ export interface Feature {
   consumers?: readonly ConsumerSpec[];
   /** Background jobs (worker role). */
   jobs?: readonly JobSpec[];
+  /**
+   * Where the router stores a dead letter the broker refused to take (worker role; at most one
+   * feature provides it: dead-letters, ADR 0014).
+   */
+  lastResort?: LastResort;
 }
 
 /**

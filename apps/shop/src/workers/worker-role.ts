@@ -24,9 +24,12 @@ export function startWorkers(ctx: Context, features: readonly Feature[]): Worker
     metrics: ctx.metrics,
     onError: (err, context) => warn(err, context),
   });
+  const lastResorts = features.flatMap((f) => (f.lastResort ? [f.lastResort] : []));
+  if (lastResorts.length > 1) throw new Error('more than one feature provides a dead-letter last resort');
   const router = createRouter({
     subscriber,
     publisher: ctx.publisher,
+    ...(lastResorts[0] ? { lastResort: lastResorts[0] } : {}),
     registry: ctx.events,
     metrics: ctx.messagingMetrics,
     log,

@@ -35,7 +35,16 @@ export function registerDeliveryCases(c: ContractContext): void {
       for (const m of sent) {
         const d = rec.acked().find((x) => x.id === m.id);
         assert.ok(d);
-        const { topic: from, partition, offset, timestamp, deliveryAttempt, malformed, ...message } = d;
+        const {
+          topic: from,
+          partition,
+          offset,
+          timestamp,
+          deliveryAttempt,
+          malformed,
+          raw: _raw,
+          ...message
+        } = d;
         assert.deepEqual(message, m, 'the delivered message differs from the published one');
         assert.equal(from, topic);
         assert.ok(Number.isInteger(partition) && partition >= 0, `partition ${partition}`);

@@ -22,7 +22,11 @@ export interface KafkaSubscriberOptions {
   closeTimeoutMs?: number;
   /** Group session timeout. Default 10000 ms (a crashed member's partitions move after this). */
   sessionTimeoutMs?: number;
-  /** Registry for `surge_consumer_lag{group,topic,partition}`; lag is not measured without it. */
+  /**
+   * Registry for `surge_consumer_lag{group,topic,partition}` and
+   * `surge_consumer_stuck_seconds{group,topic,partition}` (how long a partition's head record
+   * has been in its handler); neither is measured without it.
+   */
   metrics?: Registry;
   /** How often lag is measured. Default 10000 ms. */
   lagIntervalMs?: number;

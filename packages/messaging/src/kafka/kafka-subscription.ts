@@ -8,6 +8,7 @@ import { OffsetCommits } from './offset-commits.ts';
 import { PartitionLanes } from './partition-lanes.ts';
 import { receive, type ReceivedRecord } from './record-decoder.ts';
 import { redeliverUntilAcked } from './redelivery.ts';
+import { reportStuckPartitions } from './stuck-partitions.ts';
 
 /**
  * One group member reading one topic: joins the group, hands records to per-partition lanes,
@@ -57,9 +58,13 @@ export async function startKafkaSubscription(
         report,
       })
     : () => {};
+  const stopStuck = s.metrics
+    ? reportStuckPartitions(s.metrics, { group, topic, heads: () => lanes.heads() })
+    : () => {};
 
   async function close(): Promise<void> {
     stopLag();
+    stopStuck();
     budget.close();
     const timer = setTimeout(() => hardStop.abort(new Error('close timed out')), s.closeTimeoutMs);
     // In-flight deliveries finish and commit; queued ones stay uncommitted for the next owner.

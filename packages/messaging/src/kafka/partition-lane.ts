@@ -64,6 +64,11 @@ export class PartitionLane<T extends { offset: bigint }> {
     return this.idle();
   }
 
+  /** The offset of the record in its handler (or waiting to be redelivered); `undefined` when idle. */
+  head(): bigint | undefined {
+    return this.#draining ? this.#queue[0]?.offset : undefined;
+  }
+
   /** Resolves when no record of this lane is in a handler. Never rejects. */
   idle(): Promise<void> {
     return this.#running;

@@ -42,6 +42,11 @@ export class PartitionLanes<T extends { partition: number; offset: bigint }> {
     }
   }
 
+  /** Each owned partition and the offset of the record in its handler (`undefined`: idle). */
+  *heads(): Iterable<[number, bigint | undefined]> {
+    for (const [partition, lane] of this.#lanes) yield [partition, lane.head()];
+  }
+
   /**
    * Closing: takes no more records, drops what is queued, and resolves once every in-flight
    * handler ended (their records committed, unless revoked).

@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
 import { encodeMessage } from '../cloudevents.ts';
 import { isTimeoutError, TransientError, withTimeout } from '@surge/resilience';
-import type { Message } from '../message.ts';
-import type { Publisher } from '../ports.ts';
-import { recordToFields } from './stream-fields.ts';
+import type { RawRecord } from '../message.ts';
+import type { Publisher, RecordPublisher } from '../ports.ts';
+import { recordBytes } from '../raw-record.ts';
+import { RecordTooLargeError } from '../record-too-large-error.ts';
+import { rawRecordToFields, recordToFields } from './stream-fields.ts';
 
 /** Default `maxLen`: entries kept per stream (~50 MB at ~500 bytes an entry). */
 export const DEFAULT_MAX_LEN = 100_000;
@@ -27,6 +29,12 @@ export interface RedisStreamsPublisherOptions {
    * (transient). An aborted `signal` rejects it with a `TransientError`. Default 5000.
    */
   timeoutMs?: number;
+  /**
+   * The largest record `publishRecords` adds (dead letters), bytes as `recordBytes` counts them.
+   * Redis takes far more (`proto-max-bulk-len`, 512 MB); this bounds what one dead letter costs.
+   * Default 1048576 (1 MiB).
+   */
+  maxRecordBytes?: number;
 }
 
 /**
@@ -35,21 +43,27 @@ export interface RedisStreamsPublisherOptions {
  * half-duplicate it. Resolves once Redis has applied the transaction; how durable that is follows
  * the server's persistence (`appendfsync`) and replication settings.
  */
-export function createRedisStreamsPublisher(opts: RedisStreamsPublisherOptions): Publisher {
+export function createRedisStreamsPublisher(opts: RedisStreamsPublisherOptions): Publisher & RecordPublisher {
   const maxLen = opts.maxLen === undefined ? DEFAULT_MAX_LEN : opts.maxLen;
   if (maxLen !== null && (!Number.isInteger(maxLen) || maxLen < 1)) {
     throw new TypeError(`maxLen must be a positive integer or null, got ${maxLen}`);
   }
   const timeoutMs = opts.timeoutMs ?? 5000;
+  const maxRecordBytes = opts.maxRecordBytes ?? 1024 * 1024;
   const trim = maxLen === null ? [] : ['MAXLEN', '~', String(maxLen)];
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
 
-  async function publish(topic: string, messages: readonly Message[], o: { signal?: AbortSignal } = {}) {
+  /** One MULTI of one XADD per entry (its fields). */
+  async function add(
+    topic: string,
+    entries: ReadonlyArray<Array<string | Buffer>>,
+    o: { signal?: AbortSignal },
+  ) {
     if (closed) throw new Error('the publisher is closed');
-    if (messages.length === 0) return;
+    if (entries.length === 0) return;
     const tx = opts.redis.multi();
-    for (const m of messages) tx.xadd(topic, ...trim, '*', ...recordToFields(encodeMessage(m)));
+    for (const fields of entries) tx.xadd(topic, ...trim, '*', ...fields);
     const exec = tx.exec();
     inFlight.add(exec);
     void exec.finally(() => inFlight.delete(exec)).catch(() => {});
@@ -67,7 +81,29 @@ export function createRedisStreamsPublisher(opts: RedisStreamsPublisherOptions):
   }
 
   return {
-    publish,
+    publish: (topic, messages, o = {}) =>
+      add(
+        topic,
+        messages.map((m) => recordToFields(encodeMessage(m))),
+        o,
+      ),
+    publishRecords(topic: string, records: readonly RawRecord[], o: { signal?: AbortSignal } = {}) {
+      for (const r of records) {
+        const bytes = recordBytes(r);
+        if (bytes > maxRecordBytes) {
+          const error = new RecordTooLargeError(
+            `a record of ${bytes} bytes exceeds ${maxRecordBytes} bytes`,
+            {
+              bytes,
+              maxBytes: maxRecordBytes,
+            },
+          );
+          return Promise.reject(error);
+        }
+      }
+      return add(topic, records.map(rawRecordToFields), o);
+    },
+    maxRecordBytes: () => Promise.resolve(maxRecordBytes),
     async close() {
       closed = true;
       // Let publishes already sent settle, so close never cuts one off half-way.

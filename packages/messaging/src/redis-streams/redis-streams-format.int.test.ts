@@ -26,6 +26,30 @@ describe('redis streams: entries', () => {
     assert.equal(byName.get('h:traceparent'), m.headers.traceparent);
   });
 
+  it('publishRecords (dead letters) stores bytes as they are: not UTF-8, repeated headers, no value', async (t) => {
+    const { redis, stream, publisher } = setup(t);
+    await publisher.publishRecords(stream, [
+      {
+        key: 'k',
+        value: Buffer.from([0xff, 0x00, 0xfe]),
+        headerEntries: [
+          ['x', Buffer.from([0x80])],
+          ['x', 'b'],
+        ],
+      },
+      { key: 'k', value: undefined, headerEntries: [] },
+    ]);
+    const entries = (await redis.xrangeBuffer(stream, '-', '+')) as Array<[Buffer, Buffer[]]>;
+    const hex = (s: string) => Buffer.from(s).toString('hex');
+    assert.deepEqual(
+      entries.map(([, f]) => f.map((b) => b.toString('hex'))),
+      [
+        [hex('key'), hex('k'), hex('value'), 'ff00fe', hex('h:x'), '80', hex('h:x'), hex('b')],
+        [hex('key'), hex('k')],
+      ],
+    );
+  });
+
   it('trims a stream to about maxLen entries', async (t) => {
     const { redis, scope, stream } = setup(t);
     const publisher = scope.add(createRedisStreamsPublisher({ redis, maxLen: 100 }));

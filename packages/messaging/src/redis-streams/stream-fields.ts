@@ -1,4 +1,5 @@
-import type { WireRecord } from '../message.ts';
+import type { Bytes, RawRecord, WireRecord } from '../message.ts';
+import { toBuffer } from '../raw-record.ts';
 
 /**
  * How a record is stored as the fields of one stream entry: `key`, `value` (the JSON `data`),
@@ -12,6 +13,23 @@ export const FIELD = { key: 'key', value: 'value', headerPrefix: 'h:' } as const
 export function recordToFields(record: WireRecord): string[] {
   const fields = [FIELD.key, record.key, FIELD.value, record.value];
   for (const [name, value] of Object.entries(record.headers)) fields.push(FIELD.headerPrefix + name, value);
+  return fields;
+}
+
+/**
+ * A record as bytes, in the same fields: a missing key or value (a tombstone) has no field, a
+ * header without a value an empty one; bytes go to Redis as they are (`XADD` is binary-safe).
+ */
+export function rawRecordToFields(record: RawRecord): Array<string | Buffer> {
+  // ioredis sends a Buffer as bytes; any other Uint8Array would be turned into text.
+  const field = (b: Bytes) => (typeof b === 'string' ? b : toBuffer(b));
+  const fields: Array<string | Buffer> = [];
+  if (record.key !== undefined) fields.push(FIELD.key, field(record.key));
+  if (record.value !== undefined) fields.push(FIELD.value, field(record.value));
+  for (const [name, value] of record.headerEntries)
+    fields.push(FIELD.headerPrefix + name, field(value ?? ''));
+  // XADD needs a field: a record with nothing at all is stored with an empty key (read back the same).
+  if (fields.length === 0) fields.push(FIELD.key, '');
   return fields;
 }
 

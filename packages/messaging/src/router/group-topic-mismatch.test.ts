@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventRegistry } from '../events.ts';
-import type { Publisher, SubscribeOptions, Subscriber } from '../ports.ts';
+import type { SubscribeOptions, Subscriber } from '../ports.ts';
 import { createRouter } from './router.ts';
+import { fakeRecordPublisher } from './testing/fake-record-publisher.ts';
 
 function fakeSubscriber() {
   const subscribed: Array<Pick<SubscribeOptions, 'topic' | 'group'>> = [];
@@ -16,7 +17,7 @@ function fakeSubscriber() {
   return { subscriber, subscribed };
 }
 
-const publisher: Publisher = { publish: () => Promise.resolve(), close: () => Promise.resolve() };
+const { publisher } = fakeRecordPublisher();
 const handle = () => Promise.resolve();
 
 /**

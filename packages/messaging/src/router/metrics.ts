@@ -4,7 +4,9 @@ import type { Middleware } from './middleware.ts';
 /**
  * Consumer-side metrics, per handler and topic: `<prefix>messages_handled_total{outcome}`
  * (`ok` | `error`) and `<prefix>message_handle_duration_seconds`; plus counters the router feeds
- * from retry and dead-letter callbacks.
+ * from retry and dead-letter callbacks: retries, dead letters (and those truncated to fit), failed
+ * dead-letter publishes, and dead letters that went to the last resort
+ * (`dead_letter_failures_total`: alert on any).
  */
 export function createMessagingMetrics(registry: Registry, prefix = 'surge_') {
   const handled = new Counter({
@@ -32,6 +34,24 @@ export function createMessagingMetrics(registry: Registry, prefix = 'surge_') {
     labelNames: ['handler', 'topic'] as const,
     registers: [registry],
   });
+  const truncated = new Counter({
+    name: `${prefix}dead_letters_truncated_total`,
+    help: 'Dead letters whose copy was cut to fit the dead-letter topic (dlt_truncated), by handler and original topic',
+    labelNames: ['handler', 'topic'] as const,
+    registers: [registry],
+  });
+  const publishErrors = new Counter({
+    name: `${prefix}dead_letter_publish_errors_total`,
+    help: 'Failed dead-letter publishes, by handler, dead-letter topic and kind (transient: the broker is unavailable, retried; rejected: refused by the broker)',
+    labelNames: ['handler', 'topic', 'kind'] as const,
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: `${prefix}dead_letter_failures_total`,
+    help: 'Dead letters that never reached their dead-letter topic and went to the last resort, by handler, original topic and outcome (recorded: stored by the last-resort sink; logged: only in the error log)',
+    labelNames: ['handler', 'topic', 'outcome'] as const,
+    registers: [registry],
+  });
   return {
     middleware(handler: string): Middleware {
       return (next) => async (delivery, signal) => {
@@ -49,7 +69,14 @@ export function createMessagingMetrics(registry: Registry, prefix = 'surge_') {
     },
     retried: (handler: string, transient: boolean) =>
       retried.inc({ handler, kind: transient ? 'transient' : 'error' }),
-    deadLettered: (handler: string, topic: string) => deadLettered.inc({ handler, topic }),
+    deadLettered: (handler: string, topic: string, wasTruncated = false) => {
+      deadLettered.inc({ handler, topic });
+      if (wasTruncated) truncated.inc({ handler, topic });
+    },
+    deadLetterPublishFailed: (handler: string, topic: string, transient: boolean) =>
+      publishErrors.inc({ handler, topic, kind: transient ? 'transient' : 'rejected' }),
+    deadLetterFailed: (handler: string, topic: string, outcome: 'recorded' | 'logged') =>
+      failures.inc({ handler, topic, outcome }),
   };
 }
 

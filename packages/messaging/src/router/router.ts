@@ -1,8 +1,9 @@
 import { silentLog, type Log } from '@surge/resilience';
 import type { EventRegistry } from '../events.ts';
 import { GroupTopicMismatchError } from '../group-topic-mismatch-error.ts';
-import type { Handler, Publisher, Subscriber, Subscription } from '../ports.ts';
-import { deadLetter } from './dead-letter.ts';
+import type { Handler, RecordPublisher, Subscriber, Subscription } from '../ports.ts';
+import { deadLetterReporting } from './dead-letter-reporting.ts';
+import { deadLetter, type LastResort } from './dead-letter.ts';
 import type { MessagingMetrics } from './metrics.ts';
 import { compose, type Middleware } from './middleware.ts';
 import { recoverer } from './recoverer.ts';
@@ -35,11 +36,20 @@ export interface HandlerSpec {
 
 export interface RouterOptions {
   subscriber: Subscriber;
-  /** Publishes dead letters. */
-  publisher: Publisher;
+  /** Publishes dead letters, byte for byte (`createKafkaPublisher`). */
+  publisher: RecordPublisher;
+  /**
+   * Stores a dead letter the broker refused to take (see `LastResort`), e.g. in the table the
+   * dead-letter recorder writes. Without it, the error log is the last resort.
+   */
+  lastResort?: LastResort;
   registry: EventRegistry;
   metrics?: MessagingMetrics;
-  /** Logs what the router recovers from: retries (`warn`) and dead letters (`error`). Default silent. */
+  /**
+   * Logs what the router recovers from: retries and failed dead-letter publishes (`warn`), dead
+   * letters and the last resort (`error`). Never logs event data: origin, sizes, hash and error
+   * only. Default silent.
+   */
   log?: Log;
 }
 
@@ -60,10 +70,12 @@ export function createRouter(opts: RouterOptions) {
       deadLetter({
         publisher: opts.publisher,
         group: spec.group,
-        onDeadLetter: ({ topic, error }) => {
-          opts.metrics?.deadLettered(spec.name, topic);
-          log.error({ handler: spec.name, topic, err: error }, 'message dead-lettered');
-        },
+        ...(opts.lastResort ? { lastResort: opts.lastResort } : {}),
+        ...deadLetterReporting({
+          handler: spec.name,
+          log,
+          ...(opts.metrics ? { metrics: opts.metrics } : {}),
+        }),
       }),
       retry({
         ...spec.retry,
