@@ -16,5 +16,5 @@ node_modules/.bin/eslint --max-warnings=0 .
 node_modules/.bin/prettier --check --log-level=warn .
 step "architecture (no import cycles, packages never import apps)"; node_modules/.bin/depcruise --config .dependency-cruiser.cjs apps packages
 step "tests (unit + integration; scripts/packaging packs and imports the toolkit as a user would)"
-exec node --test --test-timeout=120000 --test-concurrency="${TEST_CONCURRENCY:-4}" \
+exec node --test --test-force-exit --test-timeout=120000 --test-concurrency="${TEST_CONCURRENCY:-4}" \
   'apps/**/*.test.ts' 'packages/**/*.test.ts' 'scripts/**/*.test.ts'
