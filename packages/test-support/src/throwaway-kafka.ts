@@ -8,6 +8,10 @@ const KAFKA_SH = fileURLToPath(new URL('../../../scripts/infra/kafka.sh', import
 
 /**
  * A Kafka node of the test's own on `port` (controller on `port + 1`) — never the shared 9092.
+ * Pick ports below 32768: Linux hands out 32768–60999 as ephemeral ports, so a fixed port there
+ * is sometimes already taken by some client's socket (a broker failed to bind 49092 in CI). In use:
+ * 19092 (health), 29192 (kafka-faults), 29292 (kafka-outage), 29392 (kafka contract), 29492
+ * (dead-letter-outage).
  * Not started until `up()`; `down()` keeps its data, so `up()` again is a restart.
  * @param opts.advertisedPort the port the broker tells clients to use: a fault proxy's, started
  *   before `up()` (the readiness probe goes through it too), so that every client connection

@@ -33,7 +33,7 @@ interface Ready {
  * returns, and every welcome arrives exactly once (G6).
  */
 describe('stop Kafka during registrations', () => {
-  const kafka = throwawayKafka(49092);
+  const kafka = throwawayKafka(29292);
   const scratch = scratchDatabase('outage');
   const prefix = `test-outage-${crypto.randomUUID().slice(0, 8)}-`;
   let svc: ServiceProcess | undefined;

@@ -24,7 +24,7 @@ import { TEST_SUBSCRIBER } from './testing/kafka-test-clients.ts';
 const Poked = defineEvent({ type: 'test.poked.v1', topic: 'unused', schema: Type.Object({}) });
 
 /** This test's own broker (controller on the next port); no other test uses these. */
-const PORT = 59092;
+const PORT = 29492;
 
 describe('kafka: a dead letter during a broker outage waits for the broker, committing nothing', () => {
   const kafka = throwawayKafka(PORT);

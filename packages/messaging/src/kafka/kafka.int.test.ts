@@ -18,7 +18,7 @@ runTransportContract({
   slowHandlerMs: TEST_SUBSCRIBER.sessionTimeoutMs + 2000,
   waitTimeoutMs: 45_000,
   async restartableBroker() {
-    const broker = throwawayKafka(39092);
+    const broker = throwawayKafka(29392);
     await broker.up();
     return {
       ...kafkaClients(broker.brokers),
