@@ -4,7 +4,7 @@ import type { Database } from '../../db/schema.ts';
 import { EVENT_SOURCE } from '../../context.ts';
 import { ProductChanged } from '../catalog/catalog-events.ts';
 import type { ProductsRepo } from '../catalog/products-repo.ts';
-import { FlashSaleChanged } from './flash-sale-events.ts';
+import { FlashSaleChanged, flashSaleChanged } from './flash-sale-events.ts';
 import type { FlashSaleRecord, FlashSalesRepo } from './flash-sales-repo.ts';
 
 /**
@@ -46,23 +46,7 @@ export async function createDemoSale(deps: {
       endsAt: new Date(now + 3_600_000),
       perUserLimit: 2,
     });
-    await outbox.add<Database>(
-      trx,
-      topic(FlashSaleChanged.topic),
-      FlashSaleChanged.create(
-        {
-          saleId: created.id,
-          productId: created.productId,
-          stock: created.stock,
-          priceCents: created.priceCents,
-          startsAt: created.startsAt,
-          endsAt: created.endsAt,
-          perUserLimit: created.perUserLimit,
-          version: created.version,
-        },
-        { key: created.id, subject: created.id, source: EVENT_SOURCE },
-      ),
-    );
+    await outbox.add<Database>(trx, topic(FlashSaleChanged.topic), flashSaleChanged(created));
     return created;
   });
   outbox.notify();

@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { defineEvent } from '@surge/messaging';
+import { EVENT_SOURCE } from '../../context.ts';
 import { CATALOG_TOPIC } from '../catalog/catalog-events.ts';
+import type { FlashSaleRecord } from './flash-sales-repo.ts';
 
 /** On `surge.catalog.v1` (what is for sale), key saleId. */
 export const FlashSaleChanged = defineEvent({
@@ -21,3 +23,19 @@ export const FlashSaleChanged = defineEvent({
     { additionalProperties: false },
   ),
 });
+
+/** The `flash_sale.changed` of a sale as stored, keyed by its id (admin route and dev demo alike). */
+export const flashSaleChanged = (sale: FlashSaleRecord, headers: Record<string, string> = {}) =>
+  FlashSaleChanged.create(
+    {
+      saleId: sale.id,
+      productId: sale.productId,
+      stock: sale.stock,
+      priceCents: sale.priceCents,
+      startsAt: sale.startsAt,
+      endsAt: sale.endsAt,
+      perUserLimit: sale.perUserLimit,
+      version: sale.version,
+    },
+    { key: sale.id, subject: sale.id, source: EVENT_SOURCE, headers },
+  );

@@ -3,7 +3,6 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Outbox } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
-import { EVENT_SOURCE } from '../../context.ts';
 import { DomainError, notFound } from '../../errors.ts';
 import {
   ADMIN_ONLY,
@@ -17,7 +16,7 @@ import {
 import { decodeCursor, encodeCursor, pageOf, PageQuery, UUID } from '../../http/pagination.ts';
 import { traceHeaders } from '../../http/trace.ts';
 import type { ProductsRepo } from '../catalog/products-repo.ts';
-import { FlashSaleChanged } from './flash-sale-events.ts';
+import { FlashSaleChanged, flashSaleChanged } from './flash-sale-events.ts';
 import type { FlashSaleReader } from './flash-sale-view.ts';
 import type { FlashSaleRecord, FlashSalesRepo } from './flash-sales-repo.ts';
 
@@ -111,23 +110,7 @@ export const flashSalesRoutes: FastifyPluginAsyncTypebox<{
       const headers = traceHeaders(request);
       const sale = await db.transaction().execute(async (trx) => {
         const created = await sales.create(trx, { ...body, startsAt, endsAt });
-        await outbox.add<Database>(
-          trx,
-          topic(FlashSaleChanged.topic),
-          FlashSaleChanged.create(
-            {
-              saleId: created.id,
-              productId: created.productId,
-              stock: created.stock,
-              priceCents: created.priceCents,
-              startsAt: created.startsAt,
-              endsAt: created.endsAt,
-              perUserLimit: created.perUserLimit,
-              version: created.version,
-            },
-            { key: created.id, subject: created.id, source: EVENT_SOURCE, headers },
-          ),
-        );
+        await outbox.add<Database>(trx, topic(FlashSaleChanged.topic), flashSaleChanged(created, headers));
         return created;
       });
       outbox.notify();
