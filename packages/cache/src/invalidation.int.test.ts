@@ -55,6 +55,26 @@ describe('invalidation across instances (bentocache bus)', () => {
     await within(1_000, () => b.getOrLoad('k', () => Promise.resolve('from b'), opts), 'v2');
   });
 
+  it('keeps the invalidated value for grace only: served when the reload fails, never while it works', async () => {
+    const [a, b] = [(await t.open()).namespace('product'), (await t.open()).namespace('product')];
+    let version = 1;
+    let failing = false;
+    const load = () => (failing ? Promise.reject(new Error('mysql down')) : Promise.resolve(`v${version}`));
+    assert.equal(await a.getOrLoad('g', load), 'v1');
+    assert.equal(await b.getOrLoad('g', load), 'v1');
+    // The product changed, then the database went away before anyone read it again.
+    version = 2;
+    failing = true;
+    await a.invalidate('g');
+    assert.equal(await a.getOrLoad('g', load), 'v1', 'the stale value, not an error');
+    await within(1_000, () => b.getOrLoad('g', load), 'v1');
+    // While the reload works, the old value is never served again.
+    failing = false;
+    await a.invalidate('g');
+    assert.equal(await a.getOrLoad('g', load), 'v2');
+    await within(1_000, () => b.getOrLoad('g', load), 'v2');
+  });
+
   it('refuses namespace names that could share Redis keys with another namespace', async () => {
     const cache = await t.open();
     assert.throws(() => cache.namespace('a:b'), TypeError);

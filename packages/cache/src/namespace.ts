@@ -19,8 +19,10 @@ export interface CacheNamespace {
    */
   getOrLoad<T>(key: string, loader: Loader<T>, options?: Partial<EntryOptions>): Promise<T | undefined>;
   /**
-   * Drops `key` from L2 and from the L1 of every instance (bus), a cached "not found" included.
-   * Rejects with {@link CacheRedisError} when Redis cannot be reached: retry it.
+   * Expires `key` in L2 and in the L1 of every instance (bus), a cached "not found" included: the
+   * next read loads it again. The old value is kept for grace only — served if that load fails
+   * (the database is down right after a change), never while the load works. Rejects with
+   * {@link CacheRedisError} when Redis cannot be reached: retry it.
    */
   invalidate(key: string): Promise<void>;
   /** Loads `keys` that are not cached yet, `concurrency` at a time, before traffic arrives. */
@@ -80,7 +82,7 @@ export function createNamespace(
     async invalidate(key) {
       fc.failures.clear(key);
       try {
-        await fc.provider.delete({ key, suppressL2Errors: false });
+        await fc.provider.expire({ key, suppressL2Errors: false });
       } catch (err) {
         throw new CacheRedisError(`cache invalidation of "${fc.namespace}:${key}" failed`, { cause: err });
       }
