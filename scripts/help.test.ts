@@ -14,6 +14,7 @@ const COMMANDS: Record<string, string[]> = {
   'infra:down': ['bash', 'scripts/infra/down.sh'],
   build: [process.execPath, 'scripts/build-packages.ts'],
   'admin:create': [process.execPath, '--conditions=@surge/source', 'apps/shop/src/cli/admin-create.ts'],
+  gateway: [process.execPath, 'apps/payment-gateway/src/main.ts'],
 };
 
 const run = (command: string[], args: string[]) => {
