@@ -141,6 +141,21 @@ const ConfigSchema = Type.Object({
   /** How old each instance's view of a sale's remaining units may be. Default 250 ms. */
   saleRemainingRefreshMs: Type.Integer({ minimum: 0, maximum: 60_000, env: 'SALE_REMAINING_REFRESH_MS' }),
   /**
+   * The payment gateway (locally `npm run gateway`): its URL and API key, the budget of one call
+   * (default 2000 ms), retries of a failed call with the same gateway idempotency key (default 2),
+   * and the circuit breaker: consecutive failures that open it (default 5) and how long it stays
+   * open before a trial call (default 5000 ms). Amounts are charged in `currency` (default usd).
+   */
+  payments: Type.Object({
+    gatewayUrl: Type.String({ pattern: '^https?://[^\s/]+', env: 'PAYMENT_GATEWAY_URL' }),
+    gatewayApiKey: Type.String({ minLength: 1, env: 'PAYMENT_GATEWAY_API_KEY' }),
+    timeoutMs: Type.Integer({ minimum: 50, maximum: 60_000, env: 'PAYMENT_GATEWAY_TIMEOUT_MS' }),
+    retries: Type.Integer({ minimum: 0, maximum: 10, env: 'PAYMENT_GATEWAY_RETRIES' }),
+    breakerFailures: Type.Integer({ minimum: 1, maximum: 1000, env: 'PAYMENT_BREAKER_FAILURES' }),
+    breakerHalfOpenMs: Type.Integer({ minimum: 100, maximum: 600_000, env: 'PAYMENT_BREAKER_HALF_OPEN_MS' }),
+    currency: Type.String({ pattern: '^[a-z]{3}$', env: 'PAYMENT_CURRENCY' }),
+  }),
+  /**
    * Budget for Kafka's ack of an order's `order.placed`; past it the reservation is released and
    * the client gets 503. Default 2000 ms.
    */
@@ -390,6 +405,15 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     orderPublishTimeoutMs: int(env, 'ORDER_PUBLISH_TIMEOUT_MS', 2000),
     saleWarmIntervalMs: int(env, 'SALE_WARM_INTERVAL_MS', 30_000),
     saleRemainingRefreshMs: int(env, 'SALE_REMAINING_REFRESH_MS', 250),
+    payments: {
+      gatewayUrl: env.PAYMENT_GATEWAY_URL || 'http://127.0.0.1:4100',
+      gatewayApiKey: env.PAYMENT_GATEWAY_API_KEY || 'sk_test_surge',
+      timeoutMs: int(env, 'PAYMENT_GATEWAY_TIMEOUT_MS', 2000),
+      retries: int(env, 'PAYMENT_GATEWAY_RETRIES', 2),
+      breakerFailures: int(env, 'PAYMENT_BREAKER_FAILURES', 5),
+      breakerHalfOpenMs: int(env, 'PAYMENT_BREAKER_HALF_OPEN_MS', 5000),
+      currency: env.PAYMENT_CURRENCY || 'usd',
+    },
     catalogExpectedProducts: int(env, 'CATALOG_EXPECTED_PRODUCTS', 1_000_000),
     catalogBloomFalsePositiveRate: num(env, 'CATALOG_BLOOM_FP_RATE', 0.001),
     bloomRebuildIntervalMs: int(env, 'BLOOM_REBUILD_INTERVAL_MS', 600_000),

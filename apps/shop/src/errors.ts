@@ -7,12 +7,19 @@ export class DomainError extends Error {
   readonly code: string;
   /** Seconds a client should wait before retrying (the failure is temporary). */
   readonly retryAfterSec: number | undefined;
+  /** A stable sub-reason clients may branch on (`insufficient_funds` of PAYMENT_DECLINED). */
+  readonly reason: string | undefined;
 
-  constructor(code: string, message: string, opts: { cause?: unknown; retryAfterSec?: number } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    opts: { cause?: unknown; retryAfterSec?: number; reason?: string } = {},
+  ) {
     super(message, { cause: opts.cause });
     this.name = 'DomainError';
     this.code = code;
     this.retryAfterSec = opts.retryAfterSec;
+    this.reason = opts.reason;
   }
 }
 

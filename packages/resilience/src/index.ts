@@ -29,3 +29,5 @@ export type {
 } from './shedding/adaptive-shedder.ts';
 export { createEventLoopLoad } from './shedding/event-loop-load.ts';
 export type { EventLoopLoad } from './shedding/event-loop-load.ts';
+export { createBreaker, BreakerOpenError, isBreakerOpenError } from './breaker.ts';
+export type { Breaker, BreakerOptions, BreakerSnapshot, BreakerState } from './breaker.ts';

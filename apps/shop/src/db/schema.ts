@@ -11,6 +11,7 @@ export interface Database {
   products: ProductsTable;
   flash_sales: FlashSalesTable;
   orders: OrdersTable;
+  payments: PaymentsTable;
   kysely_migration: { name: string; timestamp: string };
 }
 
@@ -117,6 +118,20 @@ export interface OrdersTable {
   status: OrderStatus;
   reject_reason: string | null;
   placed_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type PaymentStatus = 'captured' | 'refund_pending' | 'refunded';
+
+export interface PaymentsTable {
+  charge_id: string;
+  order_id: string;
+  user_id: string;
+  amount_cents: number;
+  currency: string;
+  status: PaymentStatus;
+  refund_id: string | null;
   created_at: Date;
   updated_at: Date;
 }

@@ -72,7 +72,7 @@ export function installErrorHandling(
       if (status >= 500) request.log.warn({ err, code: err.code }, 'request failed');
       if (status === 401) reply.header('www-authenticate', 'Bearer');
       if (err.retryAfterSec !== undefined) reply.header('retry-after', String(err.retryAfterSec));
-      return send(reply, problem(status, err.code, id, err.message));
+      return send(reply, problem(status, err.code, id, err.message, undefined, err.reason));
     }
     if (err.validation) {
       const errors = err.validation.map((v) => ({

@@ -13,6 +13,11 @@ export const ProblemSchema = Type.Object(
     code: Type.String({ description: 'Stable machine-readable error code, e.g. EMAIL_TAKEN' }),
     detail: Type.Optional(Type.String({ description: 'What went wrong, for a human' })),
     instance: Type.String({ description: 'The request id (also in the x-request-id header)' }),
+    reason: Type.Optional(
+      Type.String({
+        description: 'A stable sub-reason, e.g. the card’s decline code on 402 PAYMENT_DECLINED',
+      }),
+    ),
     errors: Type.Optional(
       Type.Array(
         Type.Object({

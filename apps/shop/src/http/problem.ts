@@ -8,6 +8,7 @@ export interface Problem {
   code: string;
   detail?: string;
   instance: string;
+  reason?: string;
   errors?: Array<{ path: string; message: string }>;
 }
 
@@ -35,6 +36,7 @@ export function problem(
   requestId: string,
   detail?: string,
   errors?: Problem['errors'],
+  reason?: string,
 ): Problem {
   return {
     type: `https://surge.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
@@ -43,6 +45,7 @@ export function problem(
     code,
     ...(detail === undefined ? {} : { detail }),
     instance: requestId,
+    ...(reason === undefined ? {} : { reason }),
     ...(errors === undefined ? {} : { errors }),
   };
 }

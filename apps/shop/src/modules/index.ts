@@ -7,6 +7,7 @@ import { deadLettersModule } from './dead-letters/dead-letters.module.ts';
 import type { Feature } from './feature-module.ts';
 import { flashSalesModule } from './flash-sales/flash-sales.module.ts';
 import { ordersModule } from './orders/orders.module.ts';
+import { paymentsModule } from './payments/payments.module.ts';
 import { notificationsModule } from './notifications/notifications.module.ts';
 import { sessionsModule } from './sessions/sessions.module.ts';
 import { usersModule } from './users/users.module.ts';
@@ -23,6 +24,7 @@ export const modules = [
   catalogModule,
   flashSalesModule,
   ordersModule,
+  paymentsModule,
   deadLettersModule,
 ] as const;
 

@@ -1,4 +1,5 @@
-import { jitter, type Log } from '@surge/resilience';
+import type { Log } from '@surge/resilience';
+import { startPeriodicJob } from '../../workers/periodic-job.ts';
 import type { FlashSaleRecord, FlashSalesRepo } from './flash-sales-repo.ts';
 
 /**
@@ -15,33 +16,17 @@ export function startStockWarmer(opts: {
   horizonMs: number;
   log: Log;
 }): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  const round = async () => {
-    const sales = await opts.repo.upcoming(new Date(), opts.horizonMs);
-    for (const sale of sales) {
-      if (stopped) return;
-      const { warmed } = await opts.warm(sale);
-      if (warmed) opts.log.info({ saleId: sale.id, stock: sale.stock }, 'sale stock warmed into Redis');
-    }
-  };
-  const schedule = (ms: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = round()
-        .catch((err: unknown) => opts.log.warn({ err }, 'stock warm-up round failed; next round retries'))
-        .finally(() => schedule(jitter(opts.intervalMs, 0.1)));
-    }, ms);
-    timer.unref();
-  };
-  schedule(0);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+  return startPeriodicJob({
+    name: 'stock-warmer',
+    intervalMs: opts.intervalMs,
+    log: opts.log,
+    async round(isStopped) {
+      const sales = await opts.repo.upcoming(new Date(), opts.horizonMs);
+      for (const sale of sales) {
+        if (isStopped()) return;
+        const { warmed } = await opts.warm(sale);
+        if (warmed) opts.log.info({ saleId: sale.id, stock: sale.stock }, 'sale stock warmed into Redis');
+      }
     },
-  };
+  });
 }
