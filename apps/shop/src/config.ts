@@ -146,6 +146,23 @@ const ConfigSchema = Type.Object({
    * and the circuit breaker: consecutive failures that open it (default 5) and how long it stays
    * open before a trial call (default 5000 ms). Amounts are charged in `currency` (default usd).
    */
+  /**
+   * A confirmed order not paid within `orderPaymentWindowMs` (default 600000 = 10 min) is
+   * cancelled and its units return. The due schedule in Redis is polled every
+   * `paymentDeadlinePollMs` (default 1000); MySQL is swept for what it missed every
+   * `paymentSweepIntervalMs` (default 60000).
+   */
+  orderPaymentWindowMs: Type.Integer({
+    minimum: 1000,
+    maximum: 7 * 86_400_000,
+    env: 'ORDER_PAYMENT_WINDOW_MS',
+  }),
+  paymentDeadlinePollMs: Type.Integer({ minimum: 50, maximum: 600_000, env: 'PAYMENT_DEADLINE_POLL_MS' }),
+  paymentSweepIntervalMs: Type.Integer({
+    minimum: 1000,
+    maximum: 86_400_000,
+    env: 'PAYMENT_SWEEP_INTERVAL_MS',
+  }),
   payments: Type.Object({
     gatewayUrl: Type.String({ pattern: '^https?://[^\s/]+', env: 'PAYMENT_GATEWAY_URL' }),
     gatewayApiKey: Type.String({ minLength: 1, env: 'PAYMENT_GATEWAY_API_KEY' }),
@@ -405,6 +422,9 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
     orderPublishTimeoutMs: int(env, 'ORDER_PUBLISH_TIMEOUT_MS', 2000),
     saleWarmIntervalMs: int(env, 'SALE_WARM_INTERVAL_MS', 30_000),
     saleRemainingRefreshMs: int(env, 'SALE_REMAINING_REFRESH_MS', 250),
+    orderPaymentWindowMs: int(env, 'ORDER_PAYMENT_WINDOW_MS', 600_000),
+    paymentDeadlinePollMs: int(env, 'PAYMENT_DEADLINE_POLL_MS', 1000),
+    paymentSweepIntervalMs: int(env, 'PAYMENT_SWEEP_INTERVAL_MS', 60_000),
     payments: {
       gatewayUrl: env.PAYMENT_GATEWAY_URL || 'http://127.0.0.1:4100',
       gatewayApiKey: env.PAYMENT_GATEWAY_API_KEY || 'sk_test_surge',

@@ -12,6 +12,7 @@ export interface Database {
   flash_sales: FlashSalesTable;
   orders: OrdersTable;
   payments: PaymentsTable;
+  job_fences: JobFencesTable;
   kysely_migration: { name: string; timestamp: string };
 }
 
@@ -120,6 +121,8 @@ export interface OrdersTable {
   placed_at: Date;
   created_at: Date;
   updated_at: Date;
+  /** Set once when a cancelled order's units went back to `flash_sales.sold` (migration 0013). */
+  units_returned_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export type PaymentStatus = 'captured' | 'refund_pending' | 'refunded';
@@ -133,5 +136,11 @@ export interface PaymentsTable {
   status: PaymentStatus;
   refund_id: string | null;
   created_at: Date;
+  updated_at: Date;
+}
+
+export interface JobFencesTable {
+  name: string;
+  token: number | string;
   updated_at: Date;
 }

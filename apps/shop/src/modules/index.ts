@@ -4,6 +4,7 @@ import type { Context } from '../context.ts';
 import { auditModule } from './audit/audit.module.ts';
 import { catalogModule } from './catalog/catalog.module.ts';
 import { deadLettersModule } from './dead-letters/dead-letters.module.ts';
+import { deadlinesModule } from './deadlines/deadlines.module.ts';
 import type { Feature } from './feature-module.ts';
 import { flashSalesModule } from './flash-sales/flash-sales.module.ts';
 import { ordersModule } from './orders/orders.module.ts';
@@ -25,6 +26,7 @@ export const modules = [
   flashSalesModule,
   ordersModule,
   paymentsModule,
+  deadlinesModule,
   deadLettersModule,
 ] as const;
 

@@ -1,4 +1,5 @@
 import { Admin } from '@platformatic/kafka';
+import { eventually } from './eventually.ts';
 
 const admin = (brokers: string[]) =>
   new Admin({
@@ -91,4 +92,12 @@ export async function committedByGroup(
   } finally {
     await a.close();
   }
+}
+
+/** Waits until `topic` exists with partitions (the worker role provisions topics in the background). */
+export async function waitForTopic(brokers: string[], topic: string): Promise<void> {
+  await eventually(`the topic ${topic}`, async () => {
+    const ends = await endOffsets(brokers, [topic]).catch(() => undefined);
+    return (ends?.get(topic)?.length ?? 0) > 0 ? true : undefined;
+  });
 }

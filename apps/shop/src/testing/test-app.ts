@@ -51,12 +51,14 @@ export const GENEROUS_RATE_LIMITS: Readonly<Record<string, string>> = {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  opts: { workers?: boolean } = {},
+  opts: { workers?: boolean; ownDatabase?: boolean } = {},
 ): Promise<TestApp> {
   const keys = await generateKeyPem();
   // An app with workers runs an outbox relay: it gets a database of its own, so it relays only
-  // its own rows (never rows of other test files or earlier runs).
-  const ownDb = opts.workers ? `surge_test_${crypto.randomUUID().slice(0, 8)}` : undefined;
+  // its own rows (never rows of other test files or earlier runs). A test whose jobs scan tables
+  // (a sweep) asks for one too.
+  const ownDb =
+    (opts.ownDatabase ?? opts.workers) ? `surge_test_${crypto.randomUUID().slice(0, 8)}` : undefined;
   const baseUrl = process.env.MYSQL_URL ?? TEST_MYSQL_URL;
   const config = loadConfig({
     ...process.env,

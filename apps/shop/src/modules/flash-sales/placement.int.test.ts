@@ -5,18 +5,12 @@ import { v7 as uuidv7 } from 'uuid';
 import { freePort } from '@surge/test-support';
 import { eventually } from '../../testing/eventually.ts';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
-import { endOffsets } from '../../testing/kafka-topics.ts';
+import { waitForTopic } from '../../testing/kafka-topics.ts';
 import { ORDERS_TOPIC } from '../orders/order-events.ts';
 import { saleKeys } from './sale-stock.ts';
 
 /** The worker role provisions topics in the background; placements need the orders topic. */
-async function topicsProvisioned(t: TestApp) {
-  const topic = t.ctx.topic(ORDERS_TOPIC);
-  await eventually('the orders topic', async () => {
-    const ends = await endOffsets(t.config.kafkaBrokers, [topic]).catch(() => undefined);
-    return (ends?.get(topic)?.length ?? 0) > 0 ? true : undefined;
-  });
-}
+const topicsProvisioned = (t: TestApp) => waitForTopic(t.config.kafkaBrokers, t.ctx.topic(ORDERS_TOPIC));
 
 /** Creates a product and a sale through the admin API of `t`. */
 async function openSale(t: TestApp, sales: string[], over: object = {}) {

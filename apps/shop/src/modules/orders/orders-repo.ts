@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, OrderStatus, OrdersTable } from '../../db/schema.ts';
 
 export interface Order {
@@ -28,7 +28,7 @@ export type StoreResult =
   /** The row was there already (a redelivery): nothing written. */
   | { kind: 'duplicate' };
 
-const toOrder = (r: OrdersTable): Order => ({
+const toOrder = (r: Selectable<OrdersTable>): Order => ({
   orderId: r.id,
   userId: r.user_id,
   saleId: r.sale_id,
