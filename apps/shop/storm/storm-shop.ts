@@ -21,12 +21,14 @@ export async function postJson<T>(
   return JSON.parse(text) as T;
 }
 
-/** A product and a sale of it through the admin API, open from a second ago for an hour. */
+/** A product and a sale of it through the admin API: open from a second ago for an hour, or for an hour from `startsAt`. */
 export async function createSale(
   baseUrl: string,
   admin: Buyer,
-  sale: { units: number; perUserLimit: number },
+  sale: { units: number; perUserLimit: number; startsAt?: Date },
 ): Promise<{ productId: string; saleId: string }> {
+  const startsAt = sale.startsAt ?? new Date(Date.now() - 1_000);
+  const endsAt = new Date((sale.startsAt?.getTime() ?? Date.now()) + 3_600_000);
   const product = await postJson<{ id: string }>(baseUrl, '/v1/admin/products', admin.authorization, {
     name: 'Storm phone',
     priceCents: 49_900,
@@ -35,8 +37,8 @@ export async function createSale(
     productId: product.id,
     stock: sale.units,
     priceCents: 19_900,
-    startsAt: new Date(Date.now() - 1_000).toISOString(),
-    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    startsAt: startsAt.toISOString(),
+    endsAt: endsAt.toISOString(),
     perUserLimit: sale.perUserLimit,
   });
   return { productId: product.id, saleId: created.id };
