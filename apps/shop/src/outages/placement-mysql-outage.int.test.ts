@@ -93,12 +93,9 @@ describe('placement while MySQL is down: still 202; after healing every order wr
         const written = await scratch.db.selectFrom('orders').select('id').where('id', 'in', ids).execute();
         assert.deepEqual(written, [], `nothing written while MySQL is ${kind}`);
         // Healed only once the order-writer has met the fault (a black hole: once a query timed out).
-        await eventually(`the order-writer to fail on MySQL ${kind} and retry`, async () =>
-          /"handler":"order-writer"[^\n]*message handling failed; retrying/.test(
-            service.output().slice(logFrom),
-          )
-            ? true
-            : undefined,
+        const retried = /"handler":"order-writer"[^\n]*message handling failed; retrying/;
+        await eventually(`the order-writer to fail on MySQL ${kind} and retry`, () =>
+          Promise.resolve(retried.test(service.output().slice(logFrom)) ? true : undefined),
         );
         alive();
         await proxy.heal();
