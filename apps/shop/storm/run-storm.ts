@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema.ts';
 import type { TokenService } from '../src/modules/sessions/tokens.ts';
 import { createBuyers } from './storm-buyers.ts';
+import { createSale } from './storm-shop.ts';
 import { driveStorm } from './storm-driver.ts';
 import { checkInvariants, type Check } from './storm-invariants.ts';
 import { formatReport } from './storm-report.ts';
@@ -36,18 +37,6 @@ export interface StormResult {
   passed: boolean;
 }
 
-async function api<T>(baseUrl: string, path: string, authorization: string, body: object): Promise<T> {
-  const res = await fetch(baseUrl + path, {
-    method: 'POST',
-    headers: { authorization, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
-
 /**
  * One storm (docs/operations.md, "Storm"): a sale (created through the admin API unless given),
  * buyers, the crowd through the HTTP API, the pipeline drained, G1–G5 checked from Redis and
@@ -59,19 +48,7 @@ export async function runStorm(opts: StormOptions): Promise<StormResult> {
   const [admin] = await createBuyers(opts.db, opts.tokens, 1, 'admin');
   let saleId = opts.saleId;
   if (saleId === undefined) {
-    const product = await api<{ id: string }>(opts.baseUrl, '/v1/admin/products', admin!.authorization, {
-      name: 'Storm phone',
-      priceCents: 49_900,
-    });
-    const sale = await api<{ id: string }>(opts.baseUrl, '/v1/admin/flash-sales', admin!.authorization, {
-      productId: product.id,
-      stock: units,
-      priceCents: 19_900,
-      startsAt: new Date(Date.now() - 1_000).toISOString(),
-      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-      perUserLimit,
-    });
-    saleId = sale.id;
+    saleId = (await createSale(opts.baseUrl, admin!, { units, perUserLimit })).saleId;
   }
   const sale = await opts.db
     .selectFrom('flash_sales')

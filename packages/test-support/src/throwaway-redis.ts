@@ -43,9 +43,13 @@ export interface ThrowawayRedis {
  * A redis-server of the test's own on a free port — never the shared one on 6379 that other
  * tests and CI rely on. Started before it is returned.
  * @param opts.appendOnly fsync every write (`appendfsync always`) so a restart keeps the data. Default false.
+ * @param opts.port a fixed port (below 32768, see throwaway-kafka.ts), for a test whose restart must
+ *   find the port free again; default a free one. In use: 16391 (placement-redis-outage).
  */
-export async function throwawayRedis(opts: { appendOnly?: boolean } = {}): Promise<ThrowawayRedis> {
-  const port = await freePort();
+export async function throwawayRedis(
+  opts: { appendOnly?: boolean; port?: number } = {},
+): Promise<ThrowawayRedis> {
+  const port = opts.port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'surge-redis-'));
   let child: ChildProcess | undefined;
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;

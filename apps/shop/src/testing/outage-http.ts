@@ -20,7 +20,7 @@ export async function call(
   baseUrl: string,
   method: string,
   path: string,
-  opts: { body?: unknown; token?: string } = {},
+  opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
   const started = performance.now();
   let res: Response;
@@ -30,6 +30,7 @@ export async function call(
       headers: {
         ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...opts.headers,
       },
       ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
       signal: AbortSignal.timeout(ANSWER_WITHIN_MS),

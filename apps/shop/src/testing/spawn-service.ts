@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@surge/test-support';
-import { generateKeyPem } from '../modules/sessions/tokens.ts';
+import { loadConfig } from '../config.ts';
+import { createTokenService, generateKeyPem, type TokenService } from '../modules/sessions/tokens.ts';
 import { GENEROUS_RATE_LIMITS, TEST_MYSQL_URL } from './test-app.ts';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -12,6 +13,8 @@ export interface ServiceProcess {
   baseUrl: string;
   output: () => string;
   exited: Promise<number | null>;
+  /** The process's JWT keys (generated unless `env` gave them). */
+  jwtKeys: { privateKeyPem: string; publicKeyPem: string };
 }
 
 /** Runs `main.ts` as a real child process (production profile unless overridden), with `args`. */
@@ -43,7 +46,21 @@ export async function spawnService(
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out, exited };
+  const jwtKeys = {
+    privateKeyPem: env.JWT_PRIVATE_KEY ?? keys.privateKeyPem,
+    publicKeyPem: env.JWT_PUBLIC_KEY ?? keys.publicKeyPem,
+  };
+  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out, exited, jwtKeys };
+}
+
+/** Signs access tokens the spawned service accepts (its own key), e.g. for storm buyers. */
+export async function serviceTokens(svc: ServiceProcess): Promise<TokenService> {
+  const { jwt } = loadConfig({
+    ...process.env,
+    JWT_PRIVATE_KEY: svc.jwtKeys.privateKeyPem,
+    JWT_PUBLIC_KEY: svc.jwtKeys.publicKeyPem,
+  });
+  return createTokenService(jwt);
 }
 
 /** Polls `path` until it answers `status` or the process exits; bounded by `timeoutMs`. */

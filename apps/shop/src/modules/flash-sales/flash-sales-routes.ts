@@ -60,7 +60,10 @@ export const flashSalesRoutes: FastifyPluginAsyncTypebox<{
   reader: FlashSaleReader;
   outbox: Outbox;
   topic: (base: string) => string;
-  /** Puts the sale's stock into Redis (idempotent); a failure is retried by the stock warmer. */
+  /**
+   * Puts a new sale's stock into Redis (idempotent); a failure is retried by the stock warmer
+   * until the sale starts, then it is rebuild-stock's.
+   */
   warm: (sale: FlashSaleRecord) => Promise<unknown>;
   /** Recreates the sale's Redis state from MySQL (rebuild-stock-5.lua). */
   rebuild: (
@@ -114,7 +117,8 @@ export const flashSalesRoutes: FastifyPluginAsyncTypebox<{
         return created;
       });
       outbox.notify();
-      // Committed: 201 whatever Redis does now; the worker's stock warmer puts it later.
+      // Committed: 201 whatever Redis does now; the worker's stock warmer puts it later (before
+      // the sale starts; after, the log says to run rebuild-stock).
       await warm(sale).catch((err: unknown) =>
         request.log.warn({ err, saleId: sale.id }, 'stock not warmed yet'),
       );

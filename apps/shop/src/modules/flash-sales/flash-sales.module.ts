@@ -58,7 +58,8 @@ export const flashSalesModule = defineModule({
       perUserLimit: sale.perUserLimit,
       expireAtMs: Date.parse(sale.endsAt) + SALE_REDIS_RETENTION_MS,
     });
-    const warm = (sale: FlashSaleRecord) => stock.warm(sale.id, windowOf(sale));
+    // A sale just created (the admin route, the demo): nothing can have been sold yet.
+    const warm = (sale: FlashSaleRecord) => stock.warm(sale.id, windowOf(sale), 'new');
     const orders = createOrdersRepo(ctx.db);
     const rebuild = async (sale: FlashSaleRecord, force: boolean) => {
       const live = await orders.liveOf(sale.id);
@@ -143,7 +144,7 @@ export const flashSalesModule = defineModule({
           start: () =>
             startStockWarmer({
               repo,
-              warm,
+              warm: (sale) => stock.warm(sale.id, windowOf(sale), 'beforeStart'),
               intervalMs: config.saleWarmIntervalMs,
               horizonMs: WARM_HORIZON_MS,
               log,

@@ -30,13 +30,17 @@ describe('sale stock scripts (real Redis): reserve, mark-published, confirm, rel
     const saleId = randomUUID();
     sales.push(saleId);
     const now = Date.now();
-    const warmed = await stock.warm(saleId, {
-      stock: units,
-      startsAtMs: now + window.fromMs,
-      endsAtMs: now + window.toMs,
-      perUserLimit,
-      expireAtMs: now + 2 * HOUR,
-    });
+    const warmed = await stock.warm(
+      saleId,
+      {
+        stock: units,
+        startsAtMs: now + window.fromMs,
+        endsAtMs: now + window.toMs,
+        perUserLimit,
+        expireAtMs: now + 2 * HOUR,
+      },
+      'new',
+    );
     assert.deepEqual(warmed, { warmed: true, remaining: units });
     return saleId;
   }
@@ -174,15 +178,37 @@ describe('sale stock scripts (real Redis): reserve, mark-published, confirm, rel
     const saleId = await openSale(3, 3);
     await stock.reserve(saleId, { orderId: randomUUID(), userId: 'u1', quantity: 2 });
     const now = Date.now();
-    const again = await stock.warm(saleId, {
+    const window = {
       stock: 3,
       startsAtMs: now - HOUR,
       endsAtMs: now + HOUR,
       perUserLimit: 3,
       expireAtMs: now + 2 * HOUR,
-    });
-    assert.deepEqual(again, { warmed: false, remaining: 1 });
+    };
+    assert.deepEqual(await stock.warm(saleId, window, 'new'), { warmed: false, remaining: 1 });
+    assert.deepEqual(await stock.warm(saleId, window, 'beforeStart'), { warmed: false, remaining: 1 });
     const ttl = await redis.pttl(saleKeys(saleId).orders);
     assert.ok(ttl > 0, 'every key of the sale expires');
+  });
+
+  it('the warmer puts no stock into a started sale Redis lost (it sold units: rebuild-stock decides)', async () => {
+    const saleId = await openSale(3, 3);
+    await stock.reserve(saleId, { orderId: randomUUID(), userId: 'u1', quantity: 2 });
+    await redis.unlink(...Object.values(saleKeys(saleId))); // Redis lost the sale
+    const now = Date.now();
+    const window = {
+      stock: 3,
+      startsAtMs: now - HOUR,
+      endsAtMs: now + HOUR,
+      perUserLimit: 3,
+      expireAtMs: now + 2 * HOUR,
+    };
+    assert.deepEqual(await stock.warm(saleId, window, 'beforeStart'), { warmed: false, lost: true });
+    assert.equal(await stock.remaining(saleId), undefined, 'nothing written');
+    // Before it opens, the warmer does put the stock.
+    const upcoming = randomUUID();
+    sales.push(upcoming);
+    const later = { ...window, startsAtMs: now + HOUR, endsAtMs: now + 2 * HOUR };
+    assert.deepEqual(await stock.warm(upcoming, later, 'beforeStart'), { warmed: true, remaining: 3 });
   });
 });

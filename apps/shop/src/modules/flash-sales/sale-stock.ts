@@ -44,8 +44,12 @@ function state<S extends string>(
   return value as S;
 }
 
-const warmScript = defineScript(new URL('./warm-stock-2.lua', import.meta.url), (reply) => {
+/** What warming did; `lost`: a started sale without stock, left to rebuild-stock (warm-stock-2.lua). */
+export type WarmResult = { warmed: boolean; remaining: number } | { warmed: false; lost: true };
+
+const warmScript = defineScript(new URL('./warm-stock-2.lua', import.meta.url), (reply): WarmResult => {
   const [status, remaining] = tuple('warm-stock-2', reply);
+  if (status === 'LOST') return { warmed: false, lost: true };
   if (status !== 'WARMED' && status !== 'PRESENT')
     throw new UnexpectedScriptReplyError('warm-stock-2', reply);
   return { warmed: status === 'WARMED', remaining: integer('warm-stock-2', reply, remaining) };
@@ -142,13 +146,18 @@ export interface SaleWindow {
  */
 export function createSaleStock(redis: Redis, opts: { tombstoneTtlMs: number }) {
   return {
-    /** Puts the stock (only if absent) and the window into Redis; safe to call any number of times. */
-    async warm(saleId: string, sale: SaleWindow): Promise<{ warmed: boolean; remaining: number }> {
+    /**
+     * Puts the stock (only if absent) and the window into Redis; safe to call any number of times.
+     * `mode: 'new'` for a sale just created; `'beforeStart'` (the periodic warmer) puts no stock
+     * into a sale that has started: its stock is absent because Redis lost it (`lost`), and only
+     * rebuild-stock knows how much was sold.
+     */
+    async warm(saleId: string, sale: SaleWindow, mode: 'new' | 'beforeStart'): Promise<WarmResult> {
       const k = saleKeys(saleId);
       return warmScript.run(
         redis,
         [k.stock, k.meta],
-        [sale.stock, sale.startsAtMs, sale.endsAtMs, sale.perUserLimit, sale.expireAtMs],
+        [sale.stock, sale.startsAtMs, sale.endsAtMs, sale.perUserLimit, sale.expireAtMs, mode],
       );
     },
 
