@@ -82,6 +82,9 @@ describe('two api instances and two workers against one sale', () => {
       },
       { timeoutMs: 60_000, intervalMs: 500, progress: () => workers.map((w) => w.output()).join('\n') },
     );
+    // The worker that lost the provisioning race used to log "cannot start the consumers: is Kafka
+    // … up?" and back off (when they collide; provision-topics.int.test.ts makes them always do).
+    for (const w of workers) assert.doesNotMatch(w.output(), /cannot start the consumers/, w.output());
     const config = loadConfig({
       SURGE_PROFILE: 'test',
       JWT_PRIVATE_KEY: keys.privateKeyPem,
