@@ -162,6 +162,29 @@ describe('loadConfig', () => {
     assert.doesNotThrow(() => loadConfig({ SURGE_PROFILE: 'test' }));
   });
 
+  it('refuses the crash-test pause outside the test profile', () => {
+    assert.equal(loadConfig({ SURGE_PROFILE: 'test' }).testPauseAfterReserve, false);
+    assert.equal(
+      loadConfig({ SURGE_PROFILE: 'test', SURGE_TEST_PAUSE_AFTER_RESERVE: '1' }).testPauseAfterReserve,
+      true,
+    );
+    const profiles: Record<string, string>[] = [
+      keys,
+      { SURGE_PROFILE: 'dev' },
+      { ...keys, SURGE_PROFILE: 'production' },
+    ];
+    for (const env of profiles) {
+      assert.match(
+        problemsOf({ ...env, SURGE_TEST_PAUSE_AFTER_RESERVE: 'true' }),
+        /SURGE_TEST_PAUSE_AFTER_RESERVE is a crash-test hook, allowed only with SURGE_PROFILE=test/,
+      );
+      assert.equal(
+        loadConfig({ ...env, SURGE_TEST_PAUSE_AFTER_RESERVE: 'false' }).testPauseAfterReserve,
+        false,
+      );
+    }
+  });
+
   // Issue 8, finding 13: a garbage key passed validation and exited 1 with a stack trace from jose.
   it('parses the JWT keys at load: garbage, the wrong curve, a mismatched pair or one key alone', () => {
     assert.match(

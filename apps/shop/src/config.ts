@@ -290,6 +290,12 @@ const ConfigSchema = Type.Object({
      */
     instances: Type.Integer({ minimum: 1, maximum: 1000, env: 'RATE_LIMIT_INSTANCES' }),
   }),
+  /**
+   * Test profile only (refused elsewhere): every placement stops for good between its Redis
+   * reservation and its publish, after logging `paused after reserve` with the orderId, so a
+   * crash test can SIGKILL the process there (placement-crash.int.test.ts). Default false.
+   */
+  testPauseAfterReserve: Type.Boolean({ env: 'SURGE_TEST_PAUSE_AFTER_RESERVE' }),
   /** Dev admin seeded by `npm start` in the dev profile. */
   devAdmin: Type.Object({
     email: Type.String({ env: 'DEV_ADMIN_EMAIL' }),
@@ -463,6 +469,7 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
       placementSale: rateLimit(env, 'RATE_LIMIT_PLACEMENT_SALE', '5000/1s'),
       instances: int(env, 'RATE_LIMIT_INSTANCES', 1),
     },
+    testPauseAfterReserve: bool(env, 'SURGE_TEST_PAUSE_AFTER_RESERVE', false),
     devAdmin: {
       email: env.DEV_ADMIN_EMAIL ?? 'admin@surge.local',
       password: env.DEV_ADMIN_PASSWORD ?? 'surge-dev-admin-password',
@@ -478,6 +485,11 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
   if (keysMissing && profile === 'production' && opts.needsJwtKeys !== false) {
     problems.push(
       'JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required in the production profile (PKCS#8 and SPKI PEM of an ES256 key pair; the README shows how to make one)',
+    );
+  }
+  if (candidate.testPauseAfterReserve === true && profile !== 'test') {
+    problems.push(
+      `SURGE_TEST_PAUSE_AFTER_RESERVE is a crash-test hook, allowed only with SURGE_PROFILE=test (not ${profile})`,
     );
   }
   if (Number(httpServer.headersTimeoutMs) > Number(httpServer.requestTimeoutMs)) {

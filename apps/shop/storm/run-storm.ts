@@ -9,7 +9,8 @@ import { checkInvariants, type Check } from './storm-invariants.ts';
 import { formatReport } from './storm-report.ts';
 
 export interface StormOptions {
-  baseUrl: string;
+  /** The service, or several api instances of one deployment (requests in turn; admin calls to the first). */
+  baseUrl: string | readonly string[];
   db: Kysely<Database>;
   redis: Redis;
   /** Signs the storm's tokens with the service's key (storm-buyers.ts says why). */
@@ -46,9 +47,11 @@ export async function runStorm(opts: StormOptions): Promise<StormResult> {
   const units = opts.units ?? 1_000;
   const perUserLimit = opts.perUserLimit ?? 2;
   const [admin] = await createBuyers(opts.db, opts.tokens, 1, 'admin');
+  const adminUrl = typeof opts.baseUrl === 'string' ? opts.baseUrl : opts.baseUrl[0];
+  if (adminUrl === undefined) throw new RangeError('runStorm needs at least one base URL');
   let saleId = opts.saleId;
   if (saleId === undefined) {
-    saleId = (await createSale(opts.baseUrl, admin!, { units, perUserLimit })).saleId;
+    saleId = (await createSale(adminUrl, admin!, { units, perUserLimit })).saleId;
   }
   const sale = await opts.db
     .selectFrom('flash_sales')

@@ -18,7 +18,8 @@ export interface Attempt {
 }
 
 export interface StormPlan {
-  baseUrl: string;
+  /** The service, or several api instances of one deployment: requests go to them in turn. */
+  baseUrl: string | readonly string[];
   saleId: string;
   buyers: readonly Buyer[];
   attempts: number;
@@ -50,6 +51,11 @@ export async function driveStorm(plan: StormPlan): Promise<{ attempts: Attempt[]
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const quantity = () => 1 + Math.floor(random() * plan.perUserLimit);
   const byId = new Map(plan.buyers.map((b) => [b.id, b]));
+  const baseUrls = typeof plan.baseUrl === 'string' ? [plan.baseUrl] : plan.baseUrl;
+  if (baseUrls.length === 0) throw new RangeError('driveStorm needs at least one base URL');
+  // Round-robin per request: a key's replay or network retry often meets another instance.
+  let sent = 0;
+  const nextUrl = () => baseUrls[sent++ % baseUrls.length]!;
   const done: Attempt[] = [];
   const completed: Attempt[] = []; // stored answers (< 500): what replays and changed payloads reuse
   let budget = plan.attempts;
@@ -59,7 +65,7 @@ export async function driveStorm(plan: StormPlan): Promise<{ attempts: Attempt[]
     let last: Attempt | undefined;
     for (let i = 0; i < NETWORK_RETRIES && !last; i++) {
       try {
-        const res = await fetch(`${plan.baseUrl}/v1/flash-sales/${plan.saleId}/orders`, {
+        const res = await fetch(`${nextUrl()}/v1/flash-sales/${plan.saleId}/orders`, {
           method: 'POST',
           headers: {
             authorization: buyer.authorization,

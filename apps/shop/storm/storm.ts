@@ -16,7 +16,8 @@ the service's key (in the dev profile, the checkout's shared dev keys that \`npm
 Against \`npm start\`: SURGE_PROFILE=dev npm run storm. Its load counts against the placement rate
 limits like any client's: raise RATE_LIMIT_PLACEMENT_* on the service for a storm from one host.
 
-  --url <url>          the service (default http://127.0.0.1:3000)
+  --url <url>[,<url>…] the service (default http://127.0.0.1:3000); several api instances of
+                       one deployment comma-separated: requests go to them in turn
   --attempts <n>       buy attempts (default 20000)
   --units <n>          stock of the sale it creates (default 1000)
   --buyers <n>         buyers (default 2000)
@@ -53,6 +54,14 @@ const count = (name: string, raw: string): number => {
   return n;
 };
 
+const urls = values.url.split(',').map((u) => u.trim().replace(/\/$/, ''));
+if (urls.some((u) => !URL.canParse(u) || !/^https?:/.test(u))) {
+  process.stderr.write(
+    `storm: --url must be http(s) URLs, comma-separated, got ${JSON.stringify(values.url)}\n`,
+  );
+  process.exit(2);
+}
+
 const config = loadConfig(process.env);
 // The service's keys: configured, or (outside production) the checkout's shared dev keys.
 if (config.jwt.privateKeyPem === '' && config.profile === 'production') {
@@ -68,7 +77,7 @@ let failed = false;
 try {
   for (let run = 1; run <= count('runs', values.runs); run++) {
     const result = await runStorm({
-      baseUrl: values.url.replace(/\/$/, ''),
+      baseUrl: urls,
       db,
       redis,
       tokens,

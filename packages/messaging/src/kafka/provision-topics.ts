@@ -1,4 +1,4 @@
-import { Admin } from '@platformatic/kafka';
+import { Admin, findErrorBy } from '@platformatic/kafka';
 import { deadLetterTopic } from '../dead-letter-headers.ts';
 
 export interface TopicSpec {
@@ -43,8 +43,10 @@ export async function provisionTopics(
         });
         created.push(t.name);
       } catch (err) {
-        // Another instance created it between our list and create: that is success.
-        if (!/already exists/i.test(String((err as Error).message) + JSON.stringify(err))) throw err;
+        // Another instance created it between our list and create: that is success. The broker's
+        // TOPIC_ALREADY_EXISTS sits inside nested AggregateErrors, not in the outer message
+        // (found by two workers starting at once: the loser logged "is Kafka up?" and backed off).
+        if (findErrorBy(err as Error, 'apiId', 'TOPIC_ALREADY_EXISTS') === null) throw err;
       }
     }
     return created;

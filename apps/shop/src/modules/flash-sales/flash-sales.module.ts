@@ -72,6 +72,7 @@ export const flashSalesModule = defineModule({
       if (delivery.type !== FlashSaleChanged.type) return;
       await reader.invalidate(FlashSaleChanged.parse(delivery.data).saleId);
     };
+    const placementLog = log.child({ component: 'placement' });
     const place = createPlacement({
       reader,
       stock,
@@ -80,7 +81,15 @@ export const flashSalesModule = defineModule({
       pending: createPendingOrders(ctx.redis, { ttlSec: 86_400 }),
       ordersTopic: ctx.topic(ORDERS_TOPIC),
       publishTimeoutMs: config.orderPublishTimeoutMs,
-      log: log.child({ component: 'placement' }),
+      log: placementLog,
+      // The crash test's hook; config refuses it outside the test profile. The line tells the
+      // test the reservation is in Redis and nothing was published; then the request hangs.
+      ...(config.testPauseAfterReserve && {
+        pauseAfterReserve: (orderId: string) => {
+          placementLog.warn({ orderId }, 'paused after reserve');
+          return new Promise<never>(() => undefined);
+        },
+      }),
     });
     // Idempotency-Key records (ADR 0017): answers kept 24 h; a crashed holder's key frees after its lease.
     const idempotency = createIdempotencyStore(ctx.redis, { keyPrefix: `surge:idem:${ctx.databaseName}:` });
