@@ -7,6 +7,7 @@ import { deadLettersModule } from './dead-letters/dead-letters.module.ts';
 import { deadlinesModule } from './deadlines/deadlines.module.ts';
 import type { Feature } from './feature-module.ts';
 import { flashSalesModule } from './flash-sales/flash-sales.module.ts';
+import { leaderboardsModule } from './leaderboards/leaderboards.module.ts';
 import { ordersModule } from './orders/orders.module.ts';
 import { paymentsModule } from './payments/payments.module.ts';
 import { notificationsModule } from './notifications/notifications.module.ts';
@@ -27,6 +28,7 @@ export const modules = [
   ordersModule,
   paymentsModule,
   deadlinesModule,
+  leaderboardsModule,
   deadLettersModule,
 ] as const;
 
