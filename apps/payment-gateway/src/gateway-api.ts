@@ -1,7 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { processingMs, type Behaviour } from './behaviour.ts';
 import { GatewayError } from './gateway-errors.ts';
 import { requestFingerprint, type IdempotencyKeys } from './idempotency-keys.ts';
@@ -63,7 +68,7 @@ export function buildGatewayApi(deps: GatewayApiDeps): FastifyInstance {
   const expectedKey = Buffer.from(deps.apiKey);
   const app = Fastify({
     logger: { level: deps.logLevel ?? 'info' },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
     requestTimeout: 30_000,
     // Unknown parameters are refused, as a processor does, not silently dropped.

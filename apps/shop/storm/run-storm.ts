@@ -6,6 +6,7 @@ import { createBuyers } from './storm-buyers.ts';
 import { createSale } from './storm-shop.ts';
 import { driveStorm } from './storm-driver.ts';
 import { checkInvariants, type Check } from './storm-invariants.ts';
+import { payAndExpire } from './storm-payments.ts';
 import { formatReport } from './storm-report.ts';
 
 export interface StormOptions {
@@ -29,6 +30,16 @@ export interface StormOptions {
   drainTimeoutMs?: number;
   /** Reuse this sale instead of creating one (several storms on one sale). */
   saleId?: string;
+  /**
+   * Then pay part of the accepted orders and let the rest expire (storm-payments.ts). `windowMs`
+   * is the service's ORDER_PAYMENT_WINDOW_MS; the gateway's books are read back.
+   */
+  pay?: {
+    gateway: { url: string; apiKey: string };
+    windowMs: number;
+    leaderboardScope: string;
+    share?: number;
+  };
 }
 
 export interface StormResult {
@@ -87,7 +98,30 @@ export async function runStorm(opts: StormOptions): Promise<StormResult> {
     attempts,
     buyerIds: new Set(buyers.map((b) => b.id)),
   });
+  let notes: string[] = [];
+  if (opts.pay) {
+    const byId = new Map(buyers.map((b) => [b.id, b]));
+    const orders = attempts.flatMap((a) =>
+      a.status === 202 && a.kind === 'fresh' && a.orderId ? [{ orderId: a.orderId, userId: a.userId }] : [],
+    );
+    const paid = await payAndExpire({
+      baseUrls: typeof opts.baseUrl === 'string' ? [opts.baseUrl] : opts.baseUrl,
+      db: opts.db,
+      redis: opts.redis,
+      saleId,
+      stock: Number(sale.stock),
+      orders: [...new Map(orders.map((o) => [o.orderId, o])).values()],
+      buyers: byId,
+      gateway: opts.pay.gateway,
+      windowMs: opts.pay.windowMs,
+      leaderboardScope: opts.pay.leaderboardScope,
+      ...(opts.pay.share === undefined ? {} : { share: opts.pay.share }),
+    });
+    checks.push(...paid.checks);
+    notes = paid.lines;
+  }
   const report = formatReport({
+    notes,
     saleId,
     stock: Number(sale.stock),
     perUserLimit: Number(sale.per_user_limit),

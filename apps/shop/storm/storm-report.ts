@@ -14,6 +14,8 @@ export function formatReport(opts: {
   elapsedMs: number;
   drainMs: number;
   checks: readonly Check[];
+  /** More about the run (the payment phase), printed before the invariants. */
+  notes?: readonly string[];
 }): string {
   const { attempts, checks } = opts;
   const byAnswer = new Map<string, number>();
@@ -42,6 +44,7 @@ export function formatReport(opts: {
     ...[...byAnswer.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([label, n]) => `  ${String(n).padStart(7)}  ${label}`),
+    ...(opts.notes ?? []),
     'invariants:',
     ...checks.map((c) => `  ${c.pass ? 'PASS' : 'FAIL'}  ${c.id.padEnd(4)} ${c.what}: ${c.detail}`),
     checks.every((c) => c.pass)

@@ -8,24 +8,38 @@ import { createDatabase } from '../src/db/database.ts';
 import { createTokenService, generateKeyPem } from '../src/modules/sessions/tokens.ts';
 import { spawnService, waitFor, type ServiceProcess } from '../src/testing/spawn-service.ts';
 import { TEST_MYSQL_URL } from '../src/testing/test-app.ts';
+import { startGateway, type RunningGateway } from '@surge/payment-gateway';
 import { runStorm } from './run-storm.ts';
+
+const GATEWAY_KEY = 'sk_test_storm';
+const WINDOW_MS = 4_000;
 
 /**
  * A small storm inside `npm test` (`npm run storm` runs the full one): a real service process
  * (api + workers, production profile) with its own database and topics, a crowd through HTTP,
- * then G1–G5 from Redis and MySQL. Twice on one sale: the second storm meets a sold-out sale.
+ * then G1–G5 from Redis and MySQL. The first storm then pays part of its orders through the
+ * gateway simulator and lets the rest expire (G3 after the deadlines, no double charge, the
+ * leaderboard); the second storm meets the sale with the expired units back.
  */
 describe('storm (small): no oversell, no lost acceptance, stock conserved, replays identical, limits held', () => {
   const database = `surge_storm_${randomUUID().slice(0, 8)}`;
   const mysqlUrl = (process.env.MYSQL_URL ?? TEST_MYSQL_URL).replace(/\/[A-Za-z0-9_]+$/, `/${database}`);
   let svc: ServiceProcess;
+  let gateway: RunningGateway;
   let keys: { privateKeyPem: string; publicKeyPem: string };
   let db: ReturnType<typeof createDatabase>['db'];
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
 
   before(async () => {
     keys = await generateKeyPem();
+    gateway = await startGateway({ port: 0, adminPort: 0, apiKey: GATEWAY_KEY, logLevel: 'silent' });
+    // Some latency and lost responses: the storm's payments meet retries, not a perfect gateway.
+    await gateway.setBehaviour({ latencyMs: 5, jitterMs: 20, loseResponseRate: 0.05 });
     svc = await spawnService({
+      PAYMENT_GATEWAY_URL: gateway.url,
+      PAYMENT_GATEWAY_API_KEY: GATEWAY_KEY,
+      ORDER_PAYMENT_WINDOW_MS: String(WINDOW_MS),
+      PAYMENT_DEADLINE_POLL_MS: '200',
       MYSQL_URL: mysqlUrl,
       KAFKA_TOPIC_PREFIX: `storm-${randomUUID().slice(0, 8)}-`,
       JWT_PRIVATE_KEY: keys.privateKeyPem,
@@ -44,9 +58,10 @@ describe('storm (small): no oversell, no lost acceptance, stock conserved, repla
     await sql.raw(`DROP DATABASE IF EXISTS \`${database}\``).execute(db);
     await db.destroy();
     redis.disconnect();
+    await gateway.close();
   });
 
-  it('holds G1–G5 over two storms on one sale', async () => {
+  it('holds G1–G5 over two storms on one sale, and G3/G6 after paying part and letting the rest expire', async (t) => {
     const config = loadConfig({
       ...process.env,
       MYSQL_URL: mysqlUrl,
@@ -67,8 +82,18 @@ describe('storm (small): no oversell, no lost acceptance, stock conserved, repla
         perUserLimit: 2,
         concurrency: 40,
         ...(saleId === undefined ? {} : { saleId }),
+        ...(run === 0
+          ? {
+              pay: {
+                gateway: { url: gateway.url, apiKey: GATEWAY_KEY },
+                windowMs: WINDOW_MS,
+                leaderboardScope: database,
+              },
+            }
+          : {}),
       });
       saleId = result.saleId;
+      t.diagnostic(result.report);
       // The report is the failure message: every invariant with its numbers.
       assert.ok(result.passed, result.report);
       for (const c of result.checks) assert.ok(c.pass, `${c.id} ${c.what}: ${c.detail}`);

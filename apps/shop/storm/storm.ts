@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.ts';
-import { createDatabase } from '../src/db/database.ts';
+import { createDatabase, parseMysqlUrl } from '../src/db/database.ts';
 import { loadOrCreateDevKeys } from '../src/modules/sessions/dev-keys.ts';
 import { createTokenService } from '../src/modules/sessions/tokens.ts';
 import { runStorm } from './run-storm.ts';
@@ -25,6 +25,12 @@ limits like any client's: raise RATE_LIMIT_PLACEMENT_* on the service for a stor
   --concurrency <n>    concurrent clients (default 200)
   --sale <id>          storm an existing sale instead of creating one
   --runs <n>           storms in a row on one sale (default 1)
+  --pay                then pay part of the accepted orders (some declined, some retried,
+                       some replayed) and let the rest expire; checks stock, refunds, charges at
+                       the gateway (PAYMENT_GATEWAY_URL) and the leaderboards after the last
+                       deadline. Run the service with a short ORDER_PAYMENT_WINDOW_MS (e.g. 20000)
+                       and give the storm the same value
+  --pay-share <0..1>   share of accepted orders paid for (default 0.5)
   -h, --help           this text`;
 
 const { values } = parseArgs({
@@ -37,6 +43,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '200' },
     sale: { type: 'string' },
     runs: { type: 'string', default: '1' },
+    pay: { type: 'boolean', default: false },
+    'pay-share': { type: 'string', default: '0.5' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -72,6 +80,21 @@ const keys = config.jwt.privateKeyPem === '' ? await loadOrCreateDevKeys(config.
 const { db } = createDatabase({ url: config.mysqlUrl, timeoutMs: 10_000 });
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
 const tokens = await createTokenService({ ...config.jwt, ...keys });
+const payShare = Number(values['pay-share']);
+if (!(payShare >= 0 && payShare <= 1)) {
+  process.stderr.write(
+    `storm: --pay-share must be between 0 and 1, got ${JSON.stringify(values['pay-share'])}\n`,
+  );
+  process.exit(2);
+}
+const pay = values.pay
+  ? {
+      gateway: { url: config.payments.gatewayUrl, apiKey: config.payments.gatewayApiKey },
+      windowMs: config.orderPaymentWindowMs,
+      leaderboardScope: parseMysqlUrl(config.mysqlUrl).database,
+      share: payShare,
+    }
+  : undefined;
 let saleId = values.sale;
 let failed = false;
 try {
@@ -87,6 +110,7 @@ try {
       perUserLimit: count('limit', values.limit),
       concurrency: count('concurrency', values.concurrency),
       ...(saleId === undefined ? {} : { saleId }),
+      ...(pay ? { pay } : {}),
     });
     saleId = result.saleId;
     process.stdout.write(`\n== storm ${run}\n${result.report}\n`);
