@@ -302,4 +302,37 @@ describe('payments: POST /v1/orders/{id}/payment through the gateway', () => {
     assert.equal(await breaker(), 'closed');
     assert.equal(kept(await chargesAtGateway(orderId)).length, 1);
   });
+
+  it('gateway hanging: slow 503s until the breaker opens, then fast ones; measured until the first payment after recovery', async (test) => {
+    const orderId = await confirmedOrder();
+    await gw.setBehaviour({ outage: 'hang' });
+    const outageAt = performance.now();
+    const timings: number[] = [];
+    let fastAt: number | undefined;
+    try {
+      for (let i = 0; i < 20 && fastAt === undefined; i++) {
+        const started = performance.now();
+        const res = await pay(orderId, 'tok_visa');
+        const ms = performance.now() - started;
+        assert.equal(res.statusCode, 503, res.body);
+        assert.ok(res.headers['retry-after']);
+        timings.push(Math.round(ms));
+        // Every attempt of a call waits out its timeout (300 ms here); a refused call sends nothing.
+        if (ms < 100) fastAt = performance.now();
+      }
+      assert.ok(fastAt !== undefined, `payments never failed fast: ${timings.join(', ')} ms`);
+    } finally {
+      await normal();
+    }
+    const healedAt = performance.now();
+    const paid = await eventually('a payment to succeed after the gateway answers again', async () => {
+      const res = await pay(orderId, 'tok_visa');
+      return res.statusCode === 200 ? performance.now() : undefined;
+    });
+    test.diagnostic(
+      `breaker (3 failures, half-open after 500 ms; call timeout 300 ms, 2 retries): 503 latencies ${timings.join(', ')} ms; ` +
+        `outage → fast 503s ${Math.round(fastAt - outageAt)} ms; recovery → first payment ${Math.round(paid - healedAt)} ms`,
+    );
+    assert.equal(kept(await chargesAtGateway(orderId)).length, 1);
+  });
 });
