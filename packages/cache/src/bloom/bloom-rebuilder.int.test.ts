@@ -5,7 +5,9 @@ import type { Redis } from 'ioredis';
 import { startBloomRebuilder } from './bloom-rebuilder.ts';
 import { createBloomFilter } from './redis-bloom-filter.ts';
 import { dropFilterKeys, filterKeys, ids, testRedis, uniqueFilterName } from './testing/bloom-test-redis.ts';
-import { recordingLog } from '@surge/test-support';
+import { recordingLog, testRedisUrl } from '@surge/test-support';
+import { startFaultProxy } from '@surge/resilience';
+import { Redis as RedisClient } from 'ioredis';
 
 describe('startBloomRebuilder', () => {
   let redis: Redis;
@@ -55,6 +57,50 @@ describe('startBloomRebuilder', () => {
     const filter = filterOn(redis, key);
     assert.equal(await redis.exists(filter.keys.live), 1);
     for (const id of ids('item', 200)) assert.equal(await filter.mightContain(id), true);
+  });
+
+  it('a start before Redis answers retries within seconds, not after a whole interval', async () => {
+    const key = uniqueFilterName();
+    names.push(key);
+    const direct = new URL(testRedisUrl());
+    const proxy = await startFaultProxy({
+      target: { host: direct.hostname, port: Number(direct.port || 6379) },
+    });
+    await proxy.set({ kind: 'refuse' });
+    const viaProxy = new RedisClient(proxy.port, '127.0.0.1', {
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 100,
+    });
+    viaProxy.on('error', () => {});
+    const { log, lines } = recordingLog();
+    const rebuilder = startBloomRebuilder({
+      filter: filterOn(redis, key),
+      redis: viaProxy,
+      source: () => ids('item', 50),
+      intervalMs: 600_000,
+      log,
+    });
+    try {
+      await delay(300);
+      await proxy.heal();
+      const filter = filterOn(redis, key);
+      const started = performance.now();
+      while ((await redis.exists(filter.keys.live)) === 0) {
+        assert.ok(
+          performance.now() - started < 20_000,
+          'rebuilt within 20 s of Redis answering (interval 10 min)',
+        );
+        await delay(100);
+      }
+      assert.ok(
+        lines.some((l) => l.msg.includes('retrying soon')),
+        'the failed first round was logged',
+      );
+    } finally {
+      await rebuilder.stop();
+      viaProxy.disconnect();
+      await proxy.close();
+    }
   });
 
   it('stop() aborts a running rebuild and leaves no rebuild keys', async () => {

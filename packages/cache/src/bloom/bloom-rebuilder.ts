@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { createRedisLock } from '@surge/redis-kit';
-import { jitter, silentLog, type Log } from '@surge/resilience';
+import { backoffMs, jitter, silentLog, type Log } from '@surge/resilience';
 import { isBloomRebuildError } from './bloom-errors.ts';
 import type { BloomFilter } from './redis-bloom-filter.ts';
 
@@ -39,28 +39,43 @@ export function startBloomRebuilder(options: BloomRebuilderOptions): BloomRebuil
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
-  async function rebuildIfClaimed(): Promise<void> {
+  /** Rounds in a row that could not reach Redis: the next one comes sooner than the interval. */
+  let unreachable = 0;
+
+  /** True when the round could not even ask for the lock (Redis unreachable): retry soon. */
+  async function rebuildIfClaimed(): Promise<boolean> {
     try {
       // Never released: the claim blocks the rounds of other instances until it expires.
-      if (!(await claims.tryAcquire(lockKey))) return;
+      if (!(await claims.tryAcquire(lockKey))) return false;
     } catch (err) {
-      return log.warn({ lockKey, err }, 'bloom rebuilder could not take its lock; skipping this round');
+      log.warn({ lockKey, err }, 'bloom rebuilder could not take its lock; retrying soon');
+      return true;
     }
     try {
       await filter.rebuild(source(), { signal: abort.signal });
     } catch (err) {
-      if (abort.signal.aborted || isBloomRebuildError(err, 'E_BLOOM_REBUILD_BUSY')) return;
+      if (abort.signal.aborted || isBloomRebuildError(err, 'E_BLOOM_REBUILD_BUSY')) return false;
       log.error(
         { key: filter.keys.live, err },
         'bloom rebuild failed; the filter keeps its previous contents',
       );
     }
+    return false;
   }
 
   function schedule(delayMs: number) {
     if (abort.signal.aborted) return;
     timer = setTimeout(() => {
-      running = rebuildIfClaimed().then(() => schedule(jitter(intervalMs, 0.1)));
+      // A worker that starts before Redis answers (or loses it) retries with backoff instead of
+      // waiting a whole interval (10 min by default) with a filter that may be empty.
+      running = rebuildIfClaimed().then((retrySoon) => {
+        unreachable = retrySoon ? unreachable + 1 : 0;
+        schedule(
+          retrySoon
+            ? Math.min(intervalMs, backoffMs(unreachable, { baseMs: 1000, maxMs: 30_000 }))
+            : jitter(intervalMs, 0.1),
+        );
+      });
     }, delayMs);
     timer.unref();
   }
