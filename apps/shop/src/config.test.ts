@@ -79,6 +79,15 @@ describe('loadConfig', () => {
       problemsOf({ ...keys, CATALOG_BLOOM_FP_RATE: '1%' }),
       /CATALOG_BLOOM_FP_RATE must be a number/,
     );
+    for (const PAYMENT_GATEWAY_URL of ['ftp://gw', 'gw:4100', 'http:// gw', 'http://']) {
+      assert.match(problemsOf({ ...keys, PAYMENT_GATEWAY_URL }), /PAYMENT_GATEWAY_URL/, PAYMENT_GATEWAY_URL);
+    }
+    assert.match(problemsOf({ ...keys, PAYMENT_CURRENCY: 'USD' }), /PAYMENT_CURRENCY/);
+    assert.match(problemsOf({ ...keys, ORDER_PAYMENT_WINDOW_MS: '10' }), /ORDER_PAYMENT_WINDOW_MS/);
+    assert.equal(
+      loadConfig({ ...keys, PAYMENT_GATEWAY_URL: 'https://pay.example.com/v1' }).payments.gatewayUrl,
+      'https://pay.example.com/v1',
+    );
     for (const TRUST_PROXY of ['yes', 'abc', '10.0.0.0/33', '10.0.0.1,', '::1/129']) {
       assert.throws(
         () => loadConfig({ ...keys, TRUST_PROXY }),

@@ -164,7 +164,7 @@ const ConfigSchema = Type.Object({
     env: 'PAYMENT_SWEEP_INTERVAL_MS',
   }),
   payments: Type.Object({
-    gatewayUrl: Type.String({ pattern: '^https?://[^\s/]+', env: 'PAYMENT_GATEWAY_URL' }),
+    gatewayUrl: Type.String({ pattern: '^https?://[^\\s/]+', env: 'PAYMENT_GATEWAY_URL' }),
     gatewayApiKey: Type.String({ minLength: 1, env: 'PAYMENT_GATEWAY_API_KEY' }),
     timeoutMs: Type.Integer({ minimum: 50, maximum: 60_000, env: 'PAYMENT_GATEWAY_TIMEOUT_MS' }),
     retries: Type.Integer({ minimum: 0, maximum: 10, env: 'PAYMENT_GATEWAY_RETRIES' }),
