@@ -57,14 +57,17 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
 }
 
 /**
- * The service as a user runs it in production: `main.ts`, production profile, the default log
- * level and access log (nothing set unless `env` says so); its stdout goes to `logFile`.
+ * The service as a user runs it in production: `main.ts` with the V8 flag `npm start` passes
+ * (scripts/start.sh: `--max-semi-space-size`, SURGE_SEMI_SPACE_MB, default 4), production
+ * profile, the default log level and access log (nothing set unless `env` says so); its stdout
+ * goes to `logFile`.
  */
 export const startService = (env: Record<string, string>, logFile: string): Promise<BenchProcess> =>
   start(
     // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the service, written there when it stops.
     [
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      `--max-semi-space-size=${process.env.SURGE_SEMI_SPACE_MB ?? 4}`,
       MAIN,
     ],
     { SURGE_PROFILE: 'production', ...env },
