@@ -41,8 +41,15 @@ const createSale = async () => {
   return String(sale.id);
 };
 
+interface Produced {
+  sent: number;
+  failed: number;
+  ratePerSec: number;
+  lateTicks: number;
+}
+
 const produce = (saleId: string, r: number, s: number) =>
-  new Promise<{ sent: number; failed: number; ratePerSec: number; lateTicks: number }>((resolve, reject) => {
+  new Promise<Produced>((resolve, reject) => {
     const script = fileURLToPath(new URL('./harness/order-placed-producer.ts', import.meta.url));
     const child = spawn(process.execPath, [script, topic, saleId, String(r), String(s), '1000'], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -52,7 +59,9 @@ const produce = (saleId: string, r: number, s: number) =>
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`producer exited ${code}: ${out}`)),
+      code === 0
+        ? resolve(JSON.parse(out) as Produced)
+        : reject(new Error(`producer exited ${code}: ${out}`)),
     );
   });
 
@@ -88,7 +97,9 @@ try {
   await untilRows(warmSale, warm.sent - warm.failed, 120_000);
 
   const saleId = await createSale();
-  console.log(`P6 order.placed → order row: ${rate}/s for ${seconds} s, role ${role}, producer in its own process`);
+  console.log(
+    `P6 order.placed → order row: ${rate}/s for ${seconds} s, role ${role}, producer in its own process`,
+  );
   const produced = await produce(saleId, rate, seconds);
   const drainMs = await untilRows(saleId, produced.sent - produced.failed, 120_000);
   const rows = await sql<{ ms: number; status: string }>`

@@ -105,7 +105,9 @@ export async function load(url: string, opts: LoadOptions): Promise<LoadResult> 
       p99Ms: ms(p99[1] ?? '0', p99[2] ?? 'ms'),
       errors: Number(non2xx?.[1] ?? 0) + socketErrors,
       tool: 'wrk',
-      ...(opts.countStatuses || opts.wrkScript ? { statuses, retryAfter503: Number(retryAfter?.[1] ?? 0) } : {}),
+      ...(opts.countStatuses || opts.wrkScript
+        ? { statuses, retryAfter503: Number(retryAfter?.[1] ?? 0) }
+        : {}),
       timeouts: Number(sock?.[4] ?? 0),
     };
   }

@@ -63,5 +63,13 @@ export async function startServiceWithProduct(
   );
   const productUrl = `${service.baseUrl}/v1/products/${String(product.id)}`;
   const productBody = await (await fetch(productUrl, { signal: AbortSignal.timeout(10_000) })).text();
-  return { service, productUrl, productBody, post, productId: String(product.id), adminToken: accessToken, env: full };
+  return {
+    service,
+    productUrl,
+    productBody,
+    post,
+    productId: String(product.id),
+    adminToken: accessToken,
+    env: full,
+  };
 }

@@ -1,4 +1,4 @@
-import type { BatchHandler, Delivery, Handler, Outbox } from '@surge/messaging';
+import type { BatchHandler, Handler, Outbox } from '@surge/messaging';
 import type { Database } from '../../db/schema.ts';
 import { EVENT_SOURCE } from '../../context.ts';
 import type { SaleStock } from '../flash-sales/sale-stock.ts';
@@ -74,7 +74,7 @@ export function orderWriter(deps: {
   const handleBatch: BatchHandler = async (deliveries) => {
     // The first event of each order (a replay in the same batch is a redelivery: a no-op).
     const placed = new Map<string, { order: PlacedOrder; headers: Record<string, string> }>();
-    for (const d of deliveries as readonly Delivery[]) {
+    for (const d of deliveries) {
       if (d.type !== OrderPlaced.type) continue;
       const order = OrderPlaced.parse(d.data);
       if (!placed.has(order.orderId)) placed.set(order.orderId, { order, headers: d.headers });

@@ -134,10 +134,7 @@ export function createOrdersRepo(db: Kysely<Database>) {
                 ? { kind: 'confirmed' }
                 : { kind: 'rejected', reason: 'SOLD_OUT' };
           }
-          await trx
-            .insertInto('orders')
-            .values(orderRow({ order, result }, new Date()))
-            .execute();
+          await trx.insertInto('orders').values(orderRow({ order, result }, new Date())).execute();
           await inTransaction(trx, result);
           return result;
         });
@@ -150,7 +147,11 @@ export function createOrdersRepo(db: Kysely<Database>) {
     /** Of `orderIds`, those that have a row, with its status (one query). */
     async statusesOf(orderIds: readonly string[]): Promise<Map<string, OrderStatus>> {
       if (orderIds.length === 0) return new Map();
-      const rows = await db.selectFrom('orders').select(['id', 'status']).where('id', 'in', orderIds).execute();
+      const rows = await db
+        .selectFrom('orders')
+        .select(['id', 'status'])
+        .where('id', 'in', orderIds)
+        .execute();
       return new Map(rows.map((r) => [r.id, r.status]));
     },
 

@@ -26,7 +26,12 @@ export const ordersModule = defineModule({
     // A day: far longer than order-writer needs, short enough to leave nothing behind.
     const pending = createPendingOrders(ctx.redis, { ttlSec: 86_400 });
     // A partition that is behind hands its buffered orders over together (one transaction).
-    const { handle, handleBatch } = orderWriter({ orders: repo, stock, outbox: ctx.outbox, topic: ctx.topic });
+    const { handle, handleBatch } = orderWriter({
+      orders: repo,
+      stock,
+      outbox: ctx.outbox,
+      topic: ctx.topic,
+    });
     const writer = { handle, handleBatch, maxBatch: 100 };
     return {
       repo,
