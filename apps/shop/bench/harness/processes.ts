@@ -9,6 +9,8 @@ export interface BenchProcess {
   pid: number;
   /** Resident set size now and at its peak (VmHWM), MiB, from /proc. */
   memory(): { rssMiB: number; peakMiB: number };
+  /** CPU time used so far (user + system, every thread), seconds, from /proc. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -18,6 +20,14 @@ function procMemory(pid: number) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+}
+
+/** utime + stime of `pid` (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function procCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function untilAnswers(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -48,6 +58,7 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
     baseUrl,
     pid,
     memory: () => procMemory(pid),
+    cpuSeconds: () => procCpuSeconds(pid),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
