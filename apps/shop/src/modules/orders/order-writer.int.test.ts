@@ -269,6 +269,52 @@ describe('order-writer: order.placed → an order row behind the MySQL stock gua
     assert.equal(await soldOf(saleId), 6);
   });
 
+  it('batch: one batch of a duplicate, a valid, a released and a guard-failing order — each decided once', async () => {
+    const saleId = await openSale(6);
+    const writer = writerWith();
+    const stored = await reserved(saleId, 1);
+    await writer.handle(asDelivery(stored, 0), new AbortController().signal);
+    const valid = await reserved(saleId, 1);
+    const released = await reserved(saleId, 2);
+    assert.equal((await t.features.flashSales.stock.release(saleId, released.orderId)).kind, 'released');
+    const tooMany = await reserved(saleId, 2);
+    // MySQL counts 3 units Redis does not know of: 2 left there, the batch's sum (1 + 2) does not fit.
+    await t.ctx.db.updateTable('flash_sales').set({ sold: 4 }).where('id', '=', saleId).execute();
+    const batch = [stored, valid, released, tooMany].map((o, i) => asDelivery(o, i + 1));
+    await writer.handleBatch(batch, new AbortController().signal);
+
+    assert.deepEqual(await rowOf(stored.orderId), { status: 'confirmed', reject_reason: null, quantity: 1 });
+    assert.deepEqual(await rowOf(valid.orderId), { status: 'confirmed', reject_reason: null, quantity: 1 });
+    assert.deepEqual(await rowOf(released.orderId), {
+      status: 'rejected',
+      reject_reason: 'RELEASED',
+      quantity: 2,
+    });
+    assert.deepEqual(await rowOf(tooMany.orderId), {
+      status: 'rejected',
+      reject_reason: 'SOLD_OUT',
+      quantity: 2,
+    });
+    assert.equal(await soldOf(saleId), 5, 'G1 in MySQL: 4 + the valid order’s 1');
+    assert.equal(
+      await reservationOf(saleId, tooMany.orderId),
+      'released',
+      'the refused order’s units went back',
+    );
+    // Redis: 6 − the two live orders' units (the released and the refused ones gave theirs back).
+    assert.equal(await t.features.flashSales.stock.remaining(saleId), 4);
+    const ids = [stored.orderId, valid.orderId, released.orderId, tooMany.orderId];
+    assert.equal((await eventsOf(ids)).length, 4, 'one event per order');
+    await writer.handleBatch(batch, new AbortController().signal);
+    assert.equal(await soldOf(saleId), 5);
+    assert.equal(
+      await t.features.flashSales.stock.remaining(saleId),
+      4,
+      'a redelivery returns nothing twice',
+    );
+    assert.equal((await eventsOf(ids)).length, 4);
+  });
+
   it('batch: a row that appears between the check and the insert rolls the batch back and the orders go one by one', async () => {
     const saleId = await openSale(10);
     const repo = createOrdersRepo(t.ctx.db);
