@@ -6,6 +6,7 @@ export type {
   Subscription,
   SubscribeOptions,
   Handler,
+  BatchHandler,
 } from './ports.ts';
 export { byteLength, recordBytes, sha256Hex, toBuffer, rawRecordOf } from './raw-record.ts';
 export { fitRecord, KEEP_KEY_BYTES, KEEP_HEADER_BYTES } from './fit-record.ts';

@@ -43,11 +43,26 @@ export interface RecordPublisher {
  */
 export type Handler = (delivery: Delivery, signal: AbortSignal) => Promise<void>;
 
+/**
+ * Handles several deliveries of one partition at once, in offset order (a consumer that is
+ * behind). Resolving acknowledges all of them. Rejecting acknowledges none: the transport then
+ * runs each through the subscription's one-record `handler` (retries, dead letters), so a batch
+ * handler must either apply the whole batch or leave nothing that handling the records one by
+ * one would not tolerate (one transaction; idempotent side effects).
+ */
+export type BatchHandler = (deliveries: readonly Delivery[], signal: AbortSignal) => Promise<void>;
+
 export interface SubscribeOptions {
   topic: string;
   /** Consumer group: each group gets every message once; members of a group share them. */
   group: string;
   handler: Handler;
+  /**
+   * Optional: records already buffered behind a partition's head go to `handler` of this
+   * together, up to `maxRecords` (never waiting to fill a batch). A transport may ignore it and
+   * deliver one record at a time (the Redis Streams one does).
+   */
+  batch?: { handler: BatchHandler; maxRecords: number };
 }
 
 /** A running subscription. */

@@ -37,9 +37,16 @@ export interface LoadOptions {
   body?: string;
   /** Seconds before the generator gives up on one request (wrk's `--timeout`). Default 2. */
   timeoutSec?: number;
+  /**
+   * A wrk Lua script of this folder that counts statuses as `status-counts.lua` does (e.g.
+   * `placement.lua`) and its environment; wrk only.
+   */
+  wrkScript?: { file: string; env: Record<string, string> };
 }
 
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
+/** Whether wrk is installed (else `load` uses autocannon's CLI). */
+export const wrkInstalled = hasWrk;
 const AUTOCANNON = fileURLToPath(new URL('../../../../node_modules/.bin/autocannon', import.meta.url));
 const STATUS_SCRIPT = fileURLToPath(new URL('./status-counts.lua', import.meta.url));
 
@@ -73,11 +80,15 @@ export async function load(url: string, opts: LoadOptions): Promise<LoadResult> 
         `-d${opts.seconds}s`,
         `--timeout=${opts.timeoutSec ?? 2}s`,
         '--latency',
-        ...(opts.countStatuses ? ['-s', STATUS_SCRIPT] : []),
+        ...(opts.wrkScript
+          ? ['-s', fileURLToPath(new URL(`./${opts.wrkScript.file}`, import.meta.url))]
+          : opts.countStatuses
+            ? ['-s', STATUS_SCRIPT]
+            : []),
         ...headerArgs,
         url,
       ],
-      { WRK_METHOD: opts.method ?? '', WRK_BODY: opts.body ?? '' },
+      { WRK_METHOD: opts.method ?? '', WRK_BODY: opts.body ?? '', ...opts.wrkScript?.env },
     );
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
     const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
@@ -94,7 +105,9 @@ export async function load(url: string, opts: LoadOptions): Promise<LoadResult> 
       p99Ms: ms(p99[1] ?? '0', p99[2] ?? 'ms'),
       errors: Number(non2xx?.[1] ?? 0) + socketErrors,
       tool: 'wrk',
-      ...(opts.countStatuses ? { statuses, retryAfter503: Number(retryAfter?.[1] ?? 0) } : {}),
+      ...(opts.countStatuses || opts.wrkScript
+        ? { statuses, retryAfter503: Number(retryAfter?.[1] ?? 0) }
+        : {}),
       timeouts: Number(sock?.[4] ?? 0),
     };
   }

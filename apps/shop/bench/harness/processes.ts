@@ -9,6 +9,8 @@ export interface BenchProcess {
   pid: number;
   /** Resident set size now and at its peak (VmHWM), MiB, from /proc. */
   memory(): { rssMiB: number; peakMiB: number };
+  /** CPU time used so far (user + system, every thread), seconds, from /proc. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -18,6 +20,14 @@ function procMemory(pid: number) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+}
+
+/** utime + stime of `pid` (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function procCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function untilAnswers(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -48,6 +58,7 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
     baseUrl,
     pid,
     memory: () => procMemory(pid),
+    cpuSeconds: () => procCpuSeconds(pid),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -57,14 +68,17 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
 }
 
 /**
- * The service as a user runs it in production: `main.ts`, production profile, the default log
- * level and access log (nothing set unless `env` says so); its stdout goes to `logFile`.
+ * The service as a user runs it in production: `main.ts` with the V8 flag `npm start` passes
+ * (scripts/start.sh: `--max-semi-space-size`, SURGE_SEMI_SPACE_MB, default 4), production
+ * profile, the default log level and access log (nothing set unless `env` says so); its stdout
+ * goes to `logFile`.
  */
 export const startService = (env: Record<string, string>, logFile: string): Promise<BenchProcess> =>
   start(
     // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the service, written there when it stops.
     [
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      `--max-semi-space-size=${process.env.SURGE_SEMI_SPACE_MB ?? 4}`,
       MAIN,
     ],
     { SURGE_PROFILE: 'production', ...env },

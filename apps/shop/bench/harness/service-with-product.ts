@@ -11,6 +11,11 @@ export interface ServiceWithProduct {
   productBody: string;
   /** POSTs JSON; throws on a non-2xx answer. */
   post: (path: string, body: unknown, token?: string) => Promise<Record<string, unknown>>;
+  productId: string;
+  /** An admin's access token (for more admin calls). */
+  adminToken: string;
+  /** The service's environment (database, topic prefix, JWT keys). */
+  env: Record<string, string>;
 }
 
 /**
@@ -58,5 +63,13 @@ export async function startServiceWithProduct(
   );
   const productUrl = `${service.baseUrl}/v1/products/${String(product.id)}`;
   const productBody = await (await fetch(productUrl, { signal: AbortSignal.timeout(10_000) })).text();
-  return { service, productUrl, productBody, post };
+  return {
+    service,
+    productUrl,
+    productBody,
+    post,
+    productId: String(product.id),
+    adminToken: accessToken,
+    env: full,
+  };
 }

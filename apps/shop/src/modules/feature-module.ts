@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Migration } from 'kysely';
-import type { EventType, Handler, LastResort, TopicSpec } from '@surge/messaging';
+import type { BatchHandler, EventType, Handler, LastResort, TopicSpec } from '@surge/messaging';
 import type { Context } from '../context.ts';
 
 /**
@@ -14,6 +14,13 @@ export interface ConsumerSpec {
   /** Consumer group; one per handler and topic (the router refuses a group over two topics). */
   group: string;
   handle: Handler;
+  /**
+   * Optional: the records a partition has buffered behind its head, together (a consumer that is
+   * behind), at most `maxBatch` (default 100); a refused batch is handled record by record
+   * through `handle` (messaging's `BatchHandler`).
+   */
+  handleBatch?: BatchHandler;
+  maxBatch?: number;
   /** Validate deliveries against the event registry. Default true (false for dead-letter topics). */
   validate?: boolean;
 }

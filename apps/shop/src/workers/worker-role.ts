@@ -42,6 +42,8 @@ export function startWorkers(ctx: Context, features: readonly Feature[]): Worker
         topic: ctx.topic(c.topic),
         group: config.kafkaTopicPrefix + c.group,
         handle: c.handle,
+        ...(c.handleBatch ? { handleBatch: c.handleBatch } : {}),
+        ...(c.maxBatch === undefined ? {} : { maxBatch: c.maxBatch }),
         ...(c.validate === undefined ? {} : { validate: c.validate }),
       });
     }

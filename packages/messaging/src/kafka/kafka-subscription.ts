@@ -7,7 +7,7 @@ import { startLagReporting } from './lag-reporter.ts';
 import { OffsetCommits } from './offset-commits.ts';
 import { PartitionLanes } from './partition-lanes.ts';
 import { receive, type ReceivedRecord } from './record-decoder.ts';
-import { redeliverUntilAcked } from './redelivery.ts';
+import { deliverBatchOnce, redeliverUntilAcked } from './redelivery.ts';
 import { reportStuckPartitions } from './stuck-partitions.ts';
 
 /**
@@ -16,7 +16,7 @@ import { reportStuckPartitions } from './stuck-partitions.ts';
  */
 export async function startKafkaSubscription(
   s: KafkaSubscriberSettings,
-  { topic, group, handler }: SubscribeOptions,
+  { topic, group, handler, batch }: SubscribeOptions,
 ): Promise<Subscription> {
   const report = s.onError;
   /** The handlers' signal: aborted when close stops waiting for them, or once they ended. */
@@ -33,6 +33,14 @@ export async function startKafkaSubscription(
     }),
     acked: (received) => commits.commit(received.record),
     budget,
+    ...(batch && batch.maxRecords > 1
+      ? {
+          batch: {
+            deliver: deliverBatchOnce({ handler: batch.handler, hardStop: hardStop.signal, report }),
+            maxRecords: batch.maxRecords,
+          },
+        }
+      : {}),
   });
   const consumer = createGroupConsumer(s, group, report);
   // Before consuming: the first join happens while `consume` runs.

@@ -31,6 +31,27 @@ function harness() {
 
 const rec = (offset: number): Rec => ({ offset: BigInt(offset) });
 
+/** harness() plus a batch handler (at most `max` records) that waits until the test settles it. */
+function batchHarness(max: number) {
+  const h = harness();
+  const batches: Array<PromiseWithResolvers<boolean>> = [];
+  h.work.batch = {
+    deliver(records) {
+      h.events.push(`batch ${records.map((r) => r.offset).join(',')}`);
+      const d = Promise.withResolvers<boolean>();
+      batches.push(d);
+      return d.promise;
+    },
+    maxRecords: max,
+  };
+  /** Settles the oldest unsettled batch (`true`: handled, `false`: refused). */
+  async function finishBatch(handled = true) {
+    batches.shift()?.resolve(handled);
+    await new Promise((r) => setImmediate(r));
+  }
+  return { ...h, finishBatch };
+}
+
 describe('PartitionLane', () => {
   it('runs records one at a time in offset order and commits each after its handler', async () => {
     const h = harness();
@@ -102,5 +123,78 @@ describe('PartitionLane', () => {
     previous.resolve();
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(h.events, ['start 0']);
+  });
+
+  it('hands the records queued behind the head to the batch handler together, at most maxRecords, and commits each in order', async () => {
+    const h = batchHarness(3);
+    const lane = new PartitionLane(0, h.work);
+    for (const o of [0, 1, 2, 3, 4, 5]) lane.offer(rec(o));
+    assert.deepEqual(h.events, ['start 0'], 'a lone record at the head goes alone');
+    await h.finish(0n);
+    await h.finishBatch();
+    await h.finishBatch();
+    assert.deepEqual(h.events, [
+      'start 0',
+      'commit 0',
+      'batch 1,2,3',
+      'commit 1',
+      'commit 2',
+      'commit 3',
+      'batch 4,5',
+      'commit 4',
+      'commit 5',
+    ]);
+    assert.equal(h.held(), 0);
+  });
+
+  it('runs a refused batch again one record at a time, then batches again', async () => {
+    const h = batchHarness(10);
+    const lane = new PartitionLane(0, h.work);
+    for (const o of [0, 1, 2]) lane.offer(rec(o));
+    await h.finish(0n);
+    lane.offer(rec(3));
+    await h.finishBatch(false);
+    assert.deepEqual(h.events.slice(2), ['batch 1,2', 'start 1'], 'nothing committed by the refused batch');
+    await h.finish(1n);
+    await h.finish(2n);
+    assert.deepEqual(h.events.slice(2), [
+      'batch 1,2',
+      'start 1',
+      'commit 1',
+      'start 2',
+      'commit 2',
+      'start 3',
+    ]);
+    lane.offer(rec(4));
+    lane.offer(rec(5));
+    await h.finish(3n);
+    await h.finishBatch();
+    assert.deepEqual(h.events.slice(-4), ['commit 3', 'batch 4,5', 'commit 4', 'commit 5']);
+    assert.equal(h.held(), 0);
+  });
+
+  it('on stop during a batch, keeps the batch’s records, commits them when it ends and drops the rest', async () => {
+    const h = batchHarness(2);
+    const lane = new PartitionLane(0, h.work);
+    for (const o of [0, 1, 2, 3]) lane.offer(rec(o));
+    await h.finish(0n);
+    const idle = lane.stop();
+    assert.equal(h.held(), 2, 'the two records in the batch handler are still held');
+    await h.finishBatch();
+    await idle;
+    assert.deepEqual(h.events, ['start 0', 'commit 0', 'batch 1,2', 'commit 1', 'commit 2']);
+    assert.equal(h.held(), 0);
+  });
+
+  it('on revoke during a batch, commits none of it and releases everything', async () => {
+    const h = batchHarness(5);
+    const lane = new PartitionLane(0, h.work);
+    for (const o of [0, 1, 2]) lane.offer(rec(o));
+    await h.finish(0n);
+    const idle = lane.revoke();
+    await h.finishBatch();
+    await idle;
+    assert.deepEqual(h.events, ['start 0', 'commit 0', 'batch 1,2']);
+    assert.equal(h.held(), 0);
   });
 });

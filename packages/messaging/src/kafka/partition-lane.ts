@@ -6,6 +6,12 @@ export interface LaneWork<T> {
   acked(record: T): void;
   /** Accounts for the records a lane holds (see `FetchBudget`). */
   budget: { take(): void; release(count: number): void };
+  /**
+   * Several queued records at once (the subscription's batch handler): resolves true when all of
+   * them were handled, false when the batch was refused — each then goes through `deliver`, one
+   * at a time. Only records already queued are batched: a lane never waits to fill a batch.
+   */
+  batch?: { deliver(records: readonly T[], revoked: AbortSignal): Promise<boolean>; maxRecords: number };
 }
 
 /**
@@ -13,7 +19,9 @@ export interface LaneWork<T> {
  * its queue. The first queued record is the one in its handler. Records it already holds or
  * already acked are dropped when offered again (a rebalance or reconnect can make the stream
  * re-send them), so redeliveries never reorder a partition. Every record taken is released from
- * the budget exactly once: when acked, or when dropped by `revoke`, `stop` or giving up.
+ * the budget exactly once: when acked, or when dropped by `revoke`, `stop` or giving up. With
+ * `work.batch`, the records queued behind the head go to the batch handler together (up to
+ * `maxRecords`, in offset order); a refused batch is run again one record at a time.
  */
 export class PartitionLane<T extends { offset: bigint }> {
   readonly partition: number;
@@ -26,6 +34,8 @@ export class PartitionLane<T extends { offset: bigint }> {
   /** Runs before the first record: the previous lane of this partition finishing. */
   #after: Promise<void> | undefined;
   #draining = false;
+  /** Records at the head of the queue in a handler now (a batch's size, or 1). */
+  #inHandler = 0;
   /** The last drain loop, for `idle`. */
   #running: Promise<void> = Promise.resolve();
 
@@ -54,14 +64,19 @@ export class PartitionLane<T extends { offset: bigint }> {
    */
   revoke(): Promise<void> {
     this.#revoked.abort();
-    this.#drop(this.#draining ? 1 : 0);
+    this.#drop(this.#held());
     return this.idle();
   }
 
   /** Closing: drops what is queued; the in-flight record finishes and commits. Resolves then. */
   stop(): Promise<void> {
-    this.#drop(this.#draining ? 1 : 0);
+    this.#drop(this.#held());
     return this.idle();
+  }
+
+  /** Records a drop must keep: those in a handler, or the head about to start. */
+  #held(): number {
+    return this.#draining ? Math.max(this.#inHandler, 1) : 0;
   }
 
   /** The offset of the record in its handler (or waiting to be redelivered); `undefined` when idle. */
@@ -79,12 +94,35 @@ export class PartitionLane<T extends { offset: bigint }> {
       if (this.#after) await this.#after;
       this.#after = undefined;
       const revoked = this.#revoked.signal;
+      const batch = this.#work.batch;
+      /** Records at the head whose batch was refused: they go one at a time. */
+      let single = 0;
       while (this.#queue.length > 0 && !revoked.aborted) {
+        const n = batch && single === 0 ? Math.min(this.#queue.length, batch.maxRecords) : 1;
+        if (batch && n > 1) {
+          const records = this.#queue.slice(0, n);
+          this.#inHandler = n;
+          const handled = await batch.deliver(records, revoked);
+          this.#inHandler = 0;
+          if (revoked.aborted) break;
+          if (!handled) {
+            single = n;
+            continue;
+          }
+          this.#queue.splice(0, n);
+          for (const record of records) this.#work.acked(record);
+          this.#work.budget.release(n);
+          continue;
+        }
         const record = this.#queue[0] as T;
-        if (!(await this.#work.deliver(record, revoked)) || revoked.aborted) break;
+        this.#inHandler = 1;
+        const acked = await this.#work.deliver(record, revoked);
+        this.#inHandler = 0;
+        if (!acked || revoked.aborted) break;
         this.#queue.shift();
         this.#work.acked(record);
         this.#work.budget.release(1);
+        if (single > 0) single--;
       }
     } finally {
       this.#drop(0);

@@ -1,5 +1,5 @@
 import { backoffMs, sleep } from '@surge/resilience';
-import type { Handler } from '../ports.ts';
+import type { BatchHandler, Handler } from '../ports.ts';
 import { toDelivery, type ReceivedRecord } from './record-decoder.ts';
 
 /** Runs one record until its handler resolves; see `redeliverUntilAcked`. */
@@ -62,4 +62,37 @@ export function redeliverUntilAcked(p: {
   // record, and most records succeed the first time.
   return (received, revoked) =>
     attempt(received, 1).then(acked, (err: unknown) => redeliver(received, revoked, err));
+}
+
+/**
+ * Runs a batch of records once through `handler`: true when it resolved, false when it rejected
+ * (reported; the lane then delivers each record alone) or the partition was revoked first.
+ * Never rejects.
+ */
+export function deliverBatchOnce(p: {
+  handler: BatchHandler;
+  hardStop: AbortSignal;
+  report: (err: unknown, context: string) => void;
+}): (records: readonly ReceivedRecord[], revoked: AbortSignal) => Promise<boolean> {
+  const { handler, hardStop, report } = p;
+  return async (records, revoked) => {
+    if (revoked.aborted || hardStop.aborted) return false;
+    const deliveries = records.map((received) => {
+      const delivery = received.first ?? toDelivery(received.record, 1);
+      received.first = undefined;
+      return delivery;
+    });
+    try {
+      await handler(deliveries, hardStop);
+      return true;
+    } catch (err) {
+      const first = records[0]?.record;
+      report(
+        err,
+        `batch handler failed on ${records.length} records from ${first?.topic}/${first?.partition}@${first?.offset}; ` +
+          'handling them one at a time',
+      );
+      return false;
+    }
+  };
 }

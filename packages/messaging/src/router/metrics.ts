@@ -6,7 +6,7 @@ import type { Middleware } from './middleware.ts';
  * (`ok` | `error`) and `<prefix>message_handle_duration_seconds`; plus counters the router feeds
  * from retry and dead-letter callbacks: retries, dead letters (and those truncated to fit), failed
  * dead-letter publishes, and dead letters that went to the last resort
- * (`dead_letter_failures_total`: alert on any).
+ * (`dead_letter_failures_total`: alert on any); and the size of batches handled together.
  */
 export function createMessagingMetrics(registry: Registry, prefix = 'surge_') {
   const handled = new Counter({
@@ -20,6 +20,13 @@ export function createMessagingMetrics(registry: Registry, prefix = 'surge_') {
     help: 'Handling time per delivery, retries included',
     labelNames: ['handler', 'topic'] as const,
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: `${prefix}message_batch_size`,
+    help: 'Deliveries per batch handled together (a batch handler on a consumer that is behind), by handler and topic',
+    labelNames: ['handler', 'topic'] as const,
+    buckets: [2, 5, 10, 25, 50, 100, 250],
     registers: [registry],
   });
   const retried = new Counter({
@@ -66,6 +73,11 @@ export function createMessagingMetrics(registry: Registry, prefix = 'surge_') {
           end();
         }
       };
+    },
+    /** A batch handler resolved: its deliveries count as handled `ok`. */
+    batchHandled: (handler: string, topic: string, count: number) => {
+      handled.inc({ handler, topic, outcome: 'ok' }, count);
+      batchSize.observe({ handler, topic }, count);
     },
     retried: (handler: string, transient: boolean) =>
       retried.inc({ handler, kind: transient ? 'transient' : 'error' }),

@@ -1,7 +1,7 @@
-import { silentLog, type Log } from '@surge/resilience';
+import { silentLog, withTimeout, type Log } from '@surge/resilience';
 import type { EventRegistry } from '../events.ts';
 import { GroupTopicMismatchError } from '../group-topic-mismatch-error.ts';
-import type { Handler, RecordPublisher, Subscriber, Subscription } from '../ports.ts';
+import type { BatchHandler, Handler, RecordPublisher, Subscriber, Subscription } from '../ports.ts';
 import { deadLetterReporting } from './dead-letter-reporting.ts';
 import { deadLetter, type LastResort } from './dead-letter.ts';
 import type { MessagingMetrics } from './metrics.ts';
@@ -11,6 +11,7 @@ import { retry, type RetryOptions } from './retry.ts';
 import { timeout } from './timeout.ts';
 import { traceContext } from './trace-context.ts';
 import { validate } from './validate.ts';
+import { SchemaError } from '../schema-error.ts';
 
 export interface HandlerSpec {
   /** Stable name, used in metrics and logs. */
@@ -32,6 +33,16 @@ export interface HandlerSpec {
   validate?: boolean;
   /** Extra middlewares, innermost (around `handle`), e.g. a deduplicator. */
   middlewares?: readonly Middleware[];
+  /**
+   * Optional: handles the records a partition has buffered behind its head together (see
+   * `BatchHandler`), at most `maxBatch` at a time. Every delivery is validated first; a batch
+   * holding one that fails validation, or one the batch handler rejects, is handled again record
+   * by record through `handle` and the full stack (retries, dead letters). The batch runs within
+   * `timeoutMs`. Not combinable with `middlewares` (they wrap one delivery).
+   */
+  handleBatch?: BatchHandler;
+  /** Largest batch for `handleBatch`. Default 100. */
+  maxBatch?: number;
 }
 
 export interface RouterOptions {
@@ -102,6 +113,24 @@ export function createRouter(opts: RouterOptions) {
     return compose(spec.handle, ...stack);
   }
 
+  function buildBatch(spec: HandlerSpec): { handler: BatchHandler; maxRecords: number } | undefined {
+    const handleBatch = spec.handleBatch;
+    if (!handleBatch) return undefined;
+    const ms = spec.timeoutMs ?? 30_000;
+    const handler: BatchHandler = async (deliveries, signal) => {
+      if (spec.validate !== false) {
+        for (const d of deliveries) {
+          if (d.malformed !== undefined) throw new SchemaError(`malformed record: ${d.malformed}`);
+          opts.registry.validate(d);
+        }
+      }
+      // Whatever it rejects with, the records are handled again one by one (the lane reports it).
+      await withTimeout((bounded) => handleBatch(deliveries, bounded), ms, { signal, what: 'batch handler' });
+      opts.metrics?.batchHandled(spec.name, deliveries[0]?.topic ?? spec.topic, deliveries.length);
+    };
+    return { handler, maxRecords: spec.maxBatch ?? 100 };
+  }
+
   return {
     /**
      * @throws Error when a handler of that name was added already
@@ -118,6 +147,9 @@ export function createRouter(opts: RouterOptions) {
           { topic: spec.topic, by: `handler "${spec.name}"` },
         );
       }
+      if (spec.handleBatch && spec.middlewares?.length) {
+        throw new Error(`handler ${spec.name}: handleBatch cannot be combined with middlewares`);
+      }
       specs.push(spec);
     },
     /**
@@ -127,10 +159,12 @@ export function createRouter(opts: RouterOptions) {
     async start(): Promise<void> {
       for (const spec of specs) {
         if (running.has(spec.name)) continue;
+        const batch = buildBatch(spec);
         const sub = await opts.subscriber.subscribe({
           topic: spec.topic,
           group: spec.group,
           handler: build(spec),
+          ...(batch ? { batch } : {}),
         });
         running.set(spec.name, sub);
       }

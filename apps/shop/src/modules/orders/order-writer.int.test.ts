@@ -7,7 +7,10 @@ import { EVENT_SOURCE } from '../../context.ts';
 import { eventually } from '../../testing/eventually.ts';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
 import { saleKeys } from '../flash-sales/sale-stock.ts';
+import type { Delivery } from '@surge/messaging';
 import { ORDERS_TOPIC, OrderPlaced } from './order-events.ts';
+import { orderWriter } from './order-writer.ts';
+import { createOrdersRepo, type OrdersRepo } from './orders-repo.ts';
 
 describe('order-writer: order.placed → an order row behind the MySQL stock guard', () => {
   let t: TestApp;
@@ -159,5 +162,173 @@ describe('order-writer: order.placed → an order row behind the MySQL stock gua
     const confirmed = rows.filter((r) => r?.status === 'confirmed').length;
     assert.equal(confirmed, 5, 'exactly the 5 units MySQL had left');
     assert.equal(await soldOf(saleId), 20);
+  });
+
+  // The batch path (a partition behind): called directly with the deliveries a lane would hand over.
+  const writerWith = (orders: OrdersRepo = createOrdersRepo(t.ctx.db)) =>
+    orderWriter({ orders, stock: t.features.flashSales.stock, outbox: t.ctx.outbox, topic: t.ctx.topic });
+  const asDelivery = (
+    order: { orderId: string; saleId: string; userId: string; quantity: number },
+    offset: number,
+  ) =>
+    ({
+      ...OrderPlaced.create(
+        { ...order, priceCents: 500, placedAt: new Date().toISOString() },
+        { key: order.orderId, subject: order.orderId, source: EVENT_SOURCE },
+      ),
+      topic: t.ctx.topic(ORDERS_TOPIC),
+      partition: 0,
+      offset: String(offset),
+      timestamp: Date.now(),
+      deliveryAttempt: 1,
+    }) satisfies Delivery;
+  const reserved = async (saleId: string, quantity: number) => {
+    const order = { orderId: uuidv7(), saleId, userId: randomUUID(), quantity };
+    assert.equal((await t.features.flashSales.stock.reserve(saleId, order)).kind, 'reserved');
+    return order;
+  };
+  const eventsOf = async (orderIds: string[]) =>
+    (
+      await t.ctx.db
+        .selectFrom('outbox')
+        .select(['msg_key', 'type'])
+        .where('msg_key', 'in', orderIds)
+        .orderBy('msg_key')
+        .execute()
+    ).map((e) => `${e.msg_key} ${e.type.replace('surge.order.', '')}`);
+
+  it('batch: stores a mixed batch in one go — new, already stored, replayed and released orders — each once', async () => {
+    const saleId = await openSale(10);
+    const writer = writerWith();
+    const stored = await reserved(saleId, 1);
+    await writer.handle(asDelivery(stored, 0), new AbortController().signal);
+    const fresh = await reserved(saleId, 2);
+    const released = await reserved(saleId, 3);
+    assert.equal((await t.features.flashSales.stock.release(saleId, released.orderId)).kind, 'released');
+    const batch = [
+      asDelivery(stored, 1),
+      asDelivery(fresh, 2),
+      asDelivery(released, 3),
+      asDelivery(fresh, 4),
+    ];
+    // Counts the one-order stores: the batch must go through storeMany, in one transaction.
+    const repo = createOrdersRepo(t.ctx.db);
+    let singles = 0;
+    const counting: OrdersRepo = { ...repo, store: (...a) => (singles++, repo.store(...a)) };
+    await writerWith(counting).handleBatch(batch, new AbortController().signal);
+    assert.equal(singles, 0, 'no order of the batch was stored on its own');
+
+    assert.deepEqual(await rowOf(stored.orderId), { status: 'confirmed', reject_reason: null, quantity: 1 });
+    assert.deepEqual(await rowOf(fresh.orderId), { status: 'confirmed', reject_reason: null, quantity: 2 });
+    assert.deepEqual(await rowOf(released.orderId), {
+      status: 'rejected',
+      reject_reason: 'RELEASED',
+      quantity: 3,
+    });
+    assert.equal(await soldOf(saleId), 3, '1 + 2: the released order takes nothing, the replay nothing more');
+    assert.equal(await reservationOf(saleId, fresh.orderId), 'confirmed');
+    assert.equal(await t.features.flashSales.stock.remaining(saleId), 7, 'G3: 10 − 3 live units');
+    const ids = [stored.orderId, fresh.orderId, released.orderId];
+    const events = await eventsOf(ids);
+    assert.equal(events.length, 3, `one event per order: ${events.join('; ')}`);
+
+    // The whole batch again (a redelivery after a crash before the commit of its offsets): a no-op.
+    await writer.handleBatch(batch, new AbortController().signal);
+    assert.equal(await soldOf(saleId), 3);
+    assert.deepEqual(await eventsOf(ids), events);
+    assert.equal(await t.features.flashSales.stock.remaining(saleId), 7);
+  });
+
+  it('batch: when a sale’s guard refuses the sum, decides order by order — the first fit, the rest rejected and returned', async () => {
+    const saleId = await openSale(6);
+    const writer = writerWith();
+    const orders = [await reserved(saleId, 2), await reserved(saleId, 1), await reserved(saleId, 2)];
+    // MySQL counts 3 units more than Redis knows (as after a rebuild with too many): 3 left in MySQL.
+    await t.ctx.db.updateTable('flash_sales').set({ sold: 3 }).where('id', '=', saleId).execute();
+    await writer.handleBatch(
+      orders.map((o, i) => asDelivery(o, i)),
+      new AbortController().signal,
+    );
+    const rows = await Promise.all(orders.map((o) => rowOf(o.orderId)));
+    assert.deepEqual(rows, [
+      { status: 'confirmed', reject_reason: null, quantity: 2 },
+      { status: 'confirmed', reject_reason: null, quantity: 1 },
+      { status: 'rejected', reject_reason: 'SOLD_OUT', quantity: 2 },
+    ]);
+    assert.equal(await soldOf(saleId), 6, 'G1 in MySQL: sold reaches the stock, never passes it');
+    assert.equal(await reservationOf(saleId, orders[2]?.orderId ?? ''), 'released');
+    // Redis: 6 − 5 reserved = 1, plus the rejected order's 2 returned.
+    assert.equal(await t.features.flashSales.stock.remaining(saleId), 3);
+    assert.equal((await eventsOf(orders.map((o) => o.orderId))).length, 3);
+    // Redelivered: the rejected order's release is repeated (idempotent), nothing else moves.
+    await writer.handleBatch(
+      orders.map((o, i) => asDelivery(o, i)),
+      new AbortController().signal,
+    );
+    assert.equal(await t.features.flashSales.stock.remaining(saleId), 3);
+    assert.equal(await soldOf(saleId), 6);
+  });
+
+  it('batch: one batch of a duplicate, a valid, a released and a guard-failing order — each decided once', async () => {
+    const saleId = await openSale(6);
+    const writer = writerWith();
+    const stored = await reserved(saleId, 1);
+    await writer.handle(asDelivery(stored, 0), new AbortController().signal);
+    const valid = await reserved(saleId, 1);
+    const released = await reserved(saleId, 2);
+    assert.equal((await t.features.flashSales.stock.release(saleId, released.orderId)).kind, 'released');
+    const tooMany = await reserved(saleId, 2);
+    // MySQL counts 3 units Redis does not know of: 2 left there, the batch's sum (1 + 2) does not fit.
+    await t.ctx.db.updateTable('flash_sales').set({ sold: 4 }).where('id', '=', saleId).execute();
+    const batch = [stored, valid, released, tooMany].map((o, i) => asDelivery(o, i + 1));
+    await writer.handleBatch(batch, new AbortController().signal);
+
+    assert.deepEqual(await rowOf(stored.orderId), { status: 'confirmed', reject_reason: null, quantity: 1 });
+    assert.deepEqual(await rowOf(valid.orderId), { status: 'confirmed', reject_reason: null, quantity: 1 });
+    assert.deepEqual(await rowOf(released.orderId), {
+      status: 'rejected',
+      reject_reason: 'RELEASED',
+      quantity: 2,
+    });
+    assert.deepEqual(await rowOf(tooMany.orderId), {
+      status: 'rejected',
+      reject_reason: 'SOLD_OUT',
+      quantity: 2,
+    });
+    assert.equal(await soldOf(saleId), 5, 'G1 in MySQL: 4 + the valid order’s 1');
+    assert.equal(
+      await reservationOf(saleId, tooMany.orderId),
+      'released',
+      'the refused order’s units went back',
+    );
+    // Redis: 6 − the two live orders' units (the released and the refused ones gave theirs back).
+    assert.equal(await t.features.flashSales.stock.remaining(saleId), 4);
+    const ids = [stored.orderId, valid.orderId, released.orderId, tooMany.orderId];
+    assert.equal((await eventsOf(ids)).length, 4, 'one event per order');
+    await writer.handleBatch(batch, new AbortController().signal);
+    assert.equal(await soldOf(saleId), 5);
+    assert.equal(
+      await t.features.flashSales.stock.remaining(saleId),
+      4,
+      'a redelivery returns nothing twice',
+    );
+    assert.equal((await eventsOf(ids)).length, 4);
+  });
+
+  it('batch: a row that appears between the check and the insert rolls the batch back and the orders go one by one', async () => {
+    const saleId = await openSale(10);
+    const repo = createOrdersRepo(t.ctx.db);
+    const first = await reserved(saleId, 1);
+    await writerWith(repo).handle(asDelivery(first, 0), new AbortController().signal);
+    // A repo whose existence check misses that row, as when another member wrote it meanwhile.
+    const blind: OrdersRepo = { ...repo, statusesOf: () => Promise.resolve(new Map()) };
+    const second = await reserved(saleId, 4);
+    await writerWith(blind).handleBatch(
+      [asDelivery(first, 1), asDelivery(second, 2)],
+      new AbortController().signal,
+    );
+    assert.deepEqual(await rowOf(second.orderId), { status: 'confirmed', reject_reason: null, quantity: 4 });
+    assert.equal(await soldOf(saleId), 5, 'the rolled-back batch counted nothing twice');
+    assert.equal((await eventsOf([first.orderId, second.orderId])).length, 2);
   });
 });

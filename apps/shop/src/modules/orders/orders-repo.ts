@@ -39,7 +39,37 @@ const toOrder = (r: Selectable<OrdersTable>): Order => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
+/** An order of a batch and how storing it ended (`storeMany`). */
+export interface StoredOrder {
+  order: PlacedOrder;
+  result: Exclude<StoreResult, { kind: 'duplicate' }>;
+}
+
+/** How storing a batch ended: all of it, or nothing (then store the orders one by one). */
+export type StoreManyResult =
+  | { kind: 'stored'; orders: StoredOrder[] }
+  /** Rolled back: a sale's guard refused the batch's units, or one of its rows exists already. */
+  | { kind: 'refused'; reason: 'SOLD_OUT' | 'DUPLICATE' };
+
 const isDuplicateKey = (e: unknown) => (e as { code?: unknown } | null)?.code === 'ER_DUP_ENTRY';
+
+/** Rolls `storeMany`'s transaction back when a guard refuses. */
+class GuardRefused extends Error {}
+
+const ROWS_PER_INSERT = 500;
+
+const orderRow = (stored: StoredOrder, now: Date) => ({
+  id: stored.order.orderId,
+  user_id: stored.order.userId,
+  sale_id: stored.order.saleId,
+  quantity: stored.order.quantity,
+  price_cents: stored.order.priceCents,
+  status: stored.result.kind,
+  reject_reason: stored.result.kind === 'rejected' ? stored.result.reason : null,
+  placed_at: new Date(stored.order.placedAt),
+  created_at: now,
+  updated_at: now,
+});
 
 export function createOrdersRepo(db: Kysely<Database>) {
   return {
@@ -104,27 +134,70 @@ export function createOrdersRepo(db: Kysely<Database>) {
                 ? { kind: 'confirmed' }
                 : { kind: 'rejected', reason: 'SOLD_OUT' };
           }
-          const now = new Date();
-          await trx
-            .insertInto('orders')
-            .values({
-              id: order.orderId,
-              user_id: order.userId,
-              sale_id: order.saleId,
-              quantity: order.quantity,
-              price_cents: order.priceCents,
-              status: result.kind,
-              reject_reason: result.kind === 'rejected' ? result.reason : null,
-              placed_at: new Date(order.placedAt),
-              created_at: now,
-              updated_at: now,
-            })
-            .execute();
+          await trx.insertInto('orders').values(orderRow({ order, result }, new Date())).execute();
           await inTransaction(trx, result);
           return result;
         });
       } catch (err) {
         if (isDuplicateKey(err)) return { kind: 'duplicate' };
+        throw err;
+      }
+    },
+
+    /** Of `orderIds`, those that have a row, with its status (one query). */
+    async statusesOf(orderIds: readonly string[]): Promise<Map<string, OrderStatus>> {
+      if (orderIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('orders')
+        .select(['id', 'status'])
+        .where('id', 'in', orderIds)
+        .execute();
+      return new Map(rows.map((r) => [r.id, r.status]));
+    },
+
+    /**
+     * Stores several placed orders (distinct orderIds) in one transaction, all or nothing: per
+     * sale, one guarded `sold` increment by the sum of its orders' units (sales in id order, so
+     * concurrent batches lock them in the same order); one multi-row insert; `inTransaction`
+     * adds their events. Orders `released` are stored `rejected` and take nothing. When a sale's
+     * guard refuses its sum, or a row exists already, everything rolls back and the answer is
+     * `refused`: the caller then stores the orders one by one (`store`), which decides each.
+     */
+    async storeMany(
+      items: ReadonlyArray<{ order: PlacedOrder; released: boolean }>,
+      inTransaction: (trx: Transaction<Database>, stored: readonly StoredOrder[]) => Promise<void>,
+    ): Promise<StoreManyResult> {
+      const units = new Map<string, number>();
+      for (const { order, released } of items) {
+        if (!released) units.set(order.saleId, (units.get(order.saleId) ?? 0) + order.quantity);
+      }
+      const stored: StoredOrder[] = items.map(({ order, released }) => ({
+        order,
+        result: released ? { kind: 'rejected', reason: 'RELEASED' } : { kind: 'confirmed' },
+      }));
+      try {
+        await db.transaction().execute(async (trx) => {
+          for (const saleId of [...units.keys()].sort()) {
+            const quantity = units.get(saleId) ?? 0;
+            const guard = await sql`
+              UPDATE flash_sales SET sold = sold + ${quantity}, updated_at = NOW(3)
+              WHERE id = ${saleId} AND sold + ${quantity} <= stock
+            `.execute(trx);
+            if (Number(guard.numAffectedRows ?? 0) !== 1) throw new GuardRefused();
+          }
+          const now = new Date();
+          for (let i = 0; i < stored.length; i += ROWS_PER_INSERT) {
+            await trx
+              .insertInto('orders')
+              .values(stored.slice(i, i + ROWS_PER_INSERT).map((o) => orderRow(o, now)))
+              .execute();
+          }
+          await inTransaction(trx, stored);
+        });
+        return { kind: 'stored', orders: stored };
+      } catch (err) {
+        if (err instanceof GuardRefused) return { kind: 'refused', reason: 'SOLD_OUT' };
+        if (isDuplicateKey(err)) return { kind: 'refused', reason: 'DUPLICATE' };
         throw err;
       }
     },

@@ -25,6 +25,14 @@ export const ordersModule = defineModule({
     const stock = createSaleStock(ctx.redis, { tombstoneTtlMs: TOMBSTONE_TTL_MS });
     // A day: far longer than order-writer needs, short enough to leave nothing behind.
     const pending = createPendingOrders(ctx.redis, { ttlSec: 86_400 });
+    // A partition that is behind hands its buffered orders over together (one transaction).
+    const { handle, handleBatch } = orderWriter({
+      orders: repo,
+      stock,
+      outbox: ctx.outbox,
+      topic: ctx.topic,
+    });
+    const writer = { handle, handleBatch, maxBatch: 100 };
     return {
       repo,
       pending,
@@ -36,7 +44,7 @@ export const ordersModule = defineModule({
           name: 'order-writer',
           topic: ORDERS_TOPIC,
           group: 'surge-order-writer',
-          handle: orderWriter({ orders: repo, stock, outbox: ctx.outbox, topic: ctx.topic }),
+          ...writer,
         },
       ],
     };
