@@ -76,13 +76,17 @@ try {
   );
   const saleId = String(sale.id);
   // The ceiling's own sale, same window and stock, warmed by the same script.
-  await createSaleStock(redis, { tombstoneTtlMs: 3_600_000 }).warm(ceilingSale, {
-    stock: STOCK,
-    startsAtMs: now - 1000,
-    endsAtMs: now + 2 * 3_600_000,
-    perUserLimit: STOCK,
-    expireAtMs: now + 3 * 3_600_000,
-  });
+  await createSaleStock(redis, { tombstoneTtlMs: 3_600_000 }).warm(
+    ceilingSale,
+    {
+      stock: STOCK,
+      startsAtMs: now - 1000,
+      endsAtMs: now + 2 * 3_600_000,
+      perUserLimit: STOCK,
+      expireAtMs: now + 3 * 3_600_000,
+    },
+    'new',
+  );
 
   const t0 = Date.now();
   const tokens = await createTokenService({
