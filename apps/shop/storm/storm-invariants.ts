@@ -58,10 +58,8 @@ export async function checkInvariants(opts: {
   const acceptedIds = new Set(accepted.map((a) => a.orderId!));
   const rowsById = new Map(orders.map((o) => [o.id, o]));
   const missing = [...acceptedIds].filter((id) => !rowsById.has(id));
-  const notLive = [...acceptedIds].filter((id) => {
-    const row = rowsById.get(id);
-    return row !== undefined && row.status !== 'confirmed' && row.status !== 'paid';
-  });
+  // Accepted orders are confirmed, then paid or cancelled (their deadline): never rejected.
+  const notLive = [...acceptedIds].filter((id) => rowsById.get(id)?.status === 'rejected');
   const liveNotAccepted = live.filter((o) => opts.buyerIds.has(o.user_id) && !acceptedIds.has(o.id));
   const duplicateRows = await sql<{ n: number }>`
     SELECT COUNT(*) - COUNT(DISTINCT id) AS n FROM orders WHERE sale_id = ${saleId}`.execute(db);

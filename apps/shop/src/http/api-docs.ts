@@ -14,8 +14,12 @@ const TAGS = [
   { name: 'sessions', description: 'Log in, refresh-token rotation, log out' },
   { name: 'catalog', description: 'Products, read through the two-tier cache' },
   { name: 'flash-sales', description: 'Flash sales and their remaining units' },
-  { name: 'orders', description: 'The caller’s orders' },
-  { name: 'admin', description: 'Catalog, flash sales and dead letters; requires the admin role' },
+  { name: 'orders', description: 'The caller’s orders and their payment' },
+  { name: 'leaderboards', description: 'Top products and buyers by what was paid for' },
+  {
+    name: 'admin',
+    description: 'Catalog, flash sales, leaderboards, breakers and dead letters; requires the admin role',
+  },
 ];
 
 const DESCRIPTION = `Flash-sale and order backend.

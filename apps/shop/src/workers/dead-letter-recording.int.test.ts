@@ -83,7 +83,13 @@ describe('two workers record a dead letter from every partition of every topic',
     const deadLetteredBy: Record<string, string[]> = {
       [USERS_TOPIC]: [`${prefix}surge-audit`, `${prefix}surge-notifications`],
       [CATALOG_TOPIC]: [`${prefix}surge-cache-invalidation`, `${prefix}surge-flash-sale-cache`],
-      [ORDERS_TOPIC]: [`${prefix}surge-order-writer`],
+      [ORDERS_TOPIC]: [
+        `${prefix}surge-leaderboards`,
+        `${prefix}surge-order-notifications`,
+        `${prefix}surge-order-writer`,
+        `${prefix}surge-payment-deadlines`,
+        `${prefix}surge-stock-releaser`,
+      ],
     };
     const expected = new Map<string, string[]>(); // poison id → groups that dead-letter it
     // Partition counts as the broker has them.

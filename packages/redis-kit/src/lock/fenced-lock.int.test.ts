@@ -90,10 +90,11 @@ describe('fenced lock (real Redis)', () => {
   });
 
   it('renewal keeps a lock held past its TTL; release frees it and aborts the signal (released)', async () => {
-    const lock = locks({ ttlMs: 1_500, renewEveryMs: 300 });
+    // Renewed every 200 ms with a 2 s lease: only an event loop stalled for ~1.8 s could lose it.
+    const lock = locks({ ttlMs: 2_000, renewEveryMs: 200 });
     const held = await lock.tryAcquire('renewed');
     assert.ok(held);
-    await sleep(2_500);
+    await sleep(3_000);
     assert.equal(held.signal.aborted, false);
     assert.equal(await lock.tryAcquire('renewed'), undefined, 'still held after more than one TTL');
     assert.ok((await redis.pttl(`${prefix}{renewed}`)) > 0);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import type { CacheNamespace } from '@surge/cache';
 import { dependencyUnavailable } from '../../errors.ts';
-import { ADMIN_ONLY, DEPENDENCY_DOWN, INVALID_QUERY, problems } from '../../http/openapi.ts';
+import { ADMIN_ONLY, DEPENDENCY_DOWN, INVALID_QUERY, PARSED_BODY, problems } from '../../http/openapi.ts';
 import type { LeaderboardStore, Window } from './leaderboard-store.ts';
 import type { LeaderboardsRepo } from './leaderboards-repo.ts';
 
@@ -54,6 +54,7 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         operationId: 'topProducts',
         tags: ['leaderboards'],
+        security: [],
         summary:
           'The 10 products with the most units paid for (1h: this clock hour, UTC; 24h: it and the 23 before)',
         querystring: Type.Object(
@@ -89,8 +90,10 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         operationId: 'topBuyers',
         tags: ['leaderboards'],
+        security: [],
         summary: 'The 10 buyers who spent the most, by display name only',
-        response: { 200: BuyersBoard, ...problems(DEPENDENCY_DOWN) },
+        querystring: Type.Object({}, { additionalProperties: false }),
+        response: { 200: BuyersBoard, ...problems(INVALID_QUERY, DEPENDENCY_DOWN) },
       },
     },
     () =>
@@ -117,7 +120,10 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<{
         tags: ['admin'],
         summary: 'Rebuild every leaderboard from the paid orders in MySQL (after Redis lost them)',
         security: [{ bearer: [] }],
-        response: { 200: Type.Object({ orders: Type.Integer() }), ...problems(ADMIN_ONLY, DEPENDENCY_DOWN) },
+        response: {
+          200: Type.Object({ orders: Type.Integer() }),
+          ...problems(PARSED_BODY, ADMIN_ONLY, DEPENDENCY_DOWN),
+        },
       },
     },
     async () => {
