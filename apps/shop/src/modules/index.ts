@@ -9,6 +9,7 @@ import type { Feature } from './feature-module.ts';
 import { flashSalesModule } from './flash-sales/flash-sales.module.ts';
 import { ordersModule } from './orders/orders.module.ts';
 import { paymentsModule } from './payments/payments.module.ts';
+import { reconciliationModule } from './reconciliation/reconciliation.module.ts';
 import { notificationsModule } from './notifications/notifications.module.ts';
 import { sessionsModule } from './sessions/sessions.module.ts';
 import { usersModule } from './users/users.module.ts';
@@ -28,6 +29,7 @@ export const modules = [
   paymentsModule,
   deadlinesModule,
   deadLettersModule,
+  reconciliationModule,
 ] as const;
 
 type Module = (typeof modules)[number];
