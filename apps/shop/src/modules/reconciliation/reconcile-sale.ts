@@ -60,7 +60,10 @@ export async function reconcileSale(
     for (const r of stale) {
       signal.throwIfAborted();
       if (stored.has(r.orderId)) {
-        log.error({ saleId: sale.id, orderId: r.orderId }, 'reservation still reserved has an order in MySQL');
+        log.error(
+          { saleId: sale.id, orderId: r.orderId },
+          'reservation still reserved has an order in MySQL',
+        );
         continue;
       }
       // `unpublished`: refused atomically once the event was acknowledged (published) or written.

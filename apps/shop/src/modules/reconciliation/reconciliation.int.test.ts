@@ -239,7 +239,10 @@ describe('reconciliation: reservations placement abandoned are released, publish
     ack();
     const outcome = await placing;
     assert.ok('err' in outcome, `placement answered ${JSON.stringify(outcome)}`);
-    assert.ok(isDomainError(outcome.err) && outcome.err.code === 'DEPENDENCY_UNAVAILABLE', String(outcome.err));
+    assert.ok(
+      isDomainError(outcome.err) && outcome.err.code === 'DEPENDENCY_UNAVAILABLE',
+      String(outcome.err),
+    );
     assert.ok(tookNothing(outcome.err), 'a retry of the key may start afresh');
     assert.equal(await stateOf(t, saleId, orderId), 'released');
     assert.equal(await stock.remaining(saleId), 5);
@@ -313,7 +316,11 @@ describe('reconciliation: reservations placement abandoned are released, publish
     const admin = { authorization: `Bearer ${await t.token('admin')}` };
     const none = await t.app.inject({ method: 'GET', url, headers: admin });
     assert.equal(none.statusCode, 404, none.body);
-    const bad = await t.app.inject({ method: 'GET', url: '/v1/admin/flash-sales/x/reconciliation', headers: admin });
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/v1/admin/flash-sales/x/reconciliation',
+      headers: admin,
+    });
     assert.equal(bad.statusCode, 400, bad.body);
   });
 });
@@ -343,50 +350,61 @@ describe('reconciliation through the pipeline: Redis loses a sale mid-sale, drif
 
   const drained = (saleId: string, orders: number) =>
     eventually(`the order-writer to store ${orders} orders`, async () => {
-      const rows = await t.ctx.db.selectFrom('orders').select('status').where('sale_id', '=', saleId).execute();
+      const rows = await t.ctx.db
+        .selectFrom('orders')
+        .select('status')
+        .where('sale_id', '=', saleId)
+        .execute();
       return rows.length === orders ? rows : undefined;
     });
 
-  it('delete the stock keys mid-sale: the round reports the drift, rebuild-stock heals it', { timeout: 120_000 }, async () => {
-    const saleId = await openSale(t, 20, 3);
-    const buyers = await Promise.all(
-      Array.from({ length: 6 }, async () => `Bearer ${await t.token('user', randomUUID())}`),
-    );
-    assert.deepEqual(await placeAll(saleId, buyers, 2), [202, 202, 202, 202, 202, 202]);
-    const rows = await drained(saleId, 6);
-    assert.ok(rows.every((r) => r.status === 'confirmed'), JSON.stringify(rows));
-    const healthy = await reconcile(t, saleId);
-    assert.equal(healthy.drift, 0);
-    assert.equal(healthy.redisRemaining, 8);
-    await assertNoOversell(t, saleId);
+  it(
+    'delete the stock keys mid-sale: the round reports the drift, rebuild-stock heals it',
+    { timeout: 120_000 },
+    async () => {
+      const saleId = await openSale(t, 20, 3);
+      const buyers = await Promise.all(
+        Array.from({ length: 6 }, async () => `Bearer ${await t.token('user', randomUUID())}`),
+      );
+      assert.deepEqual(await placeAll(saleId, buyers, 2), [202, 202, 202, 202, 202, 202]);
+      const rows = await drained(saleId, 6);
+      assert.ok(
+        rows.every((r) => r.status === 'confirmed'),
+        JSON.stringify(rows),
+      );
+      const healthy = await reconcile(t, saleId);
+      assert.equal(healthy.drift, 0);
+      assert.equal(healthy.redisRemaining, 8);
+      await assertNoOversell(t, saleId);
 
-    // Redis loses the sale (all its keys) while it is open.
-    await t.ctx.redis.del(...Object.values(saleKeys(saleId)));
-    const lost = await reconcile(t, saleId);
-    assert.equal(lost.redisRemaining, null);
-    assert.equal(lost.drift, 8, 'the whole remaining (stock − live units) is drift');
-    assert.equal(await driftGauge(t, saleId), 8);
-    await assertNoOversell(t, saleId);
-    // Meanwhile placement refuses (503), it never sells from an empty Redis.
-    assert.deepEqual(await placeAll(saleId, buyers.slice(0, 1), 1), [503]);
+      // Redis loses the sale (all its keys) while it is open.
+      await t.ctx.redis.del(...Object.values(saleKeys(saleId)));
+      const lost = await reconcile(t, saleId);
+      assert.equal(lost.redisRemaining, null);
+      assert.equal(lost.drift, 8, 'the whole remaining (stock − live units) is drift');
+      assert.equal(await driftGauge(t, saleId), 8);
+      await assertNoOversell(t, saleId);
+      // Meanwhile placement refuses (503), it never sells from an empty Redis.
+      assert.deepEqual(await placeAll(saleId, buyers.slice(0, 1), 1), [503]);
 
-    const rebuilt = await t.app.inject({
-      method: 'POST',
-      url: `/v1/admin/flash-sales/${saleId}/rebuild-stock`,
-      headers: { authorization: `Bearer ${await t.token('admin')}` },
-    });
-    assert.equal(rebuilt.statusCode, 200, rebuilt.body);
-    assert.deepEqual(rebuilt.json(), { saleId, rebuilt: true, remaining: 8, liveUnits: 12 });
-    const healed = await reconcile(t, saleId);
-    assert.equal(healed.drift, 0);
-    assert.equal(await driftGauge(t, saleId), 0);
+      const rebuilt = await t.app.inject({
+        method: 'POST',
+        url: `/v1/admin/flash-sales/${saleId}/rebuild-stock`,
+        headers: { authorization: `Bearer ${await t.token('admin')}` },
+      });
+      assert.equal(rebuilt.statusCode, 200, rebuilt.body);
+      assert.deepEqual(rebuilt.json(), { saleId, rebuilt: true, remaining: 8, liveUnits: 12 });
+      const healed = await reconcile(t, saleId);
+      assert.equal(healed.drift, 0);
+      assert.equal(await driftGauge(t, saleId), 0);
 
-    // Selling resumes; each buyer may take 1 more (limit 3): 6 more units, then 2 left.
-    assert.deepEqual(await placeAll(saleId, buyers, 1), [202, 202, 202, 202, 202, 202]);
-    await drained(saleId, 12);
-    const end = await reconcile(t, saleId);
-    assert.equal(end.drift, 0);
-    const s = await assertNoOversell(t, saleId);
-    assert.deepEqual(s, { remaining: 2, redisLive: 18, stock: 20, sold: 18, mysqlLive: 18 });
-  });
+      // Selling resumes; each buyer may take 1 more (limit 3): 6 more units, then 2 left.
+      assert.deepEqual(await placeAll(saleId, buyers, 1), [202, 202, 202, 202, 202, 202]);
+      await drained(saleId, 12);
+      const end = await reconcile(t, saleId);
+      assert.equal(end.drift, 0);
+      const s = await assertNoOversell(t, saleId);
+      assert.deepEqual(s, { remaining: 2, redisLive: 18, stock: 20, sold: 18, mysqlLive: 18 });
+    },
+  );
 });
