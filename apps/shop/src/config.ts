@@ -178,6 +178,18 @@ const ConfigSchema = Type.Object({
    */
   orderPublishTimeoutMs: Type.Integer({ minimum: 50, maximum: 30_000, env: 'ORDER_PUBLISH_TIMEOUT_MS' }),
   /**
+   * Reconciliation (docs/operations.md): a worker, one at a time, every `reconcileIntervalMs`
+   * (default 30000) releases reservations still unpublished `reconcileReservationAgeMs` after their
+   * reserve (default 60000; must exceed ORDER_PUBLISH_TIMEOUT_MS) and exports each active sale's
+   * stock drift.
+   */
+  reconcileIntervalMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, env: 'RECONCILE_INTERVAL_MS' }),
+  reconcileReservationAgeMs: Type.Integer({
+    minimum: 1000,
+    maximum: 86_400_000,
+    env: 'RECONCILE_RESERVATION_AGE_MS',
+  }),
+  /**
    * Longest one MySQL query may take before it fails (transient, 503 on a route) and its
    * connection is dropped: a black-holed MySQL never hangs a request. Default 5000 ms.
    */
@@ -426,6 +438,8 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
       coolDownMs: int(env, 'SHED_COOL_DOWN_MS', 1000),
     },
     orderPublishTimeoutMs: int(env, 'ORDER_PUBLISH_TIMEOUT_MS', 2000),
+    reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 30_000),
+    reconcileReservationAgeMs: int(env, 'RECONCILE_RESERVATION_AGE_MS', 60_000),
     saleWarmIntervalMs: int(env, 'SALE_WARM_INTERVAL_MS', 30_000),
     saleRemainingRefreshMs: int(env, 'SALE_REMAINING_REFRESH_MS', 250),
     orderPaymentWindowMs: int(env, 'ORDER_PAYMENT_WINDOW_MS', 600_000),
@@ -490,6 +504,11 @@ export function loadConfig(env: Env = process.env, opts: { needsJwtKeys?: boolea
   if (candidate.testPauseAfterReserve === true && profile !== 'test') {
     problems.push(
       `SURGE_TEST_PAUSE_AFTER_RESERVE is a crash-test hook, allowed only with SURGE_PROFILE=test (not ${profile})`,
+    );
+  }
+  if (Number(candidate.reconcileReservationAgeMs) <= Number(candidate.orderPublishTimeoutMs)) {
+    problems.push(
+      'RECONCILE_RESERVATION_AGE_MS must exceed ORDER_PUBLISH_TIMEOUT_MS (reconciliation would release placements still waiting for their ack)',
     );
   }
   if (Number(httpServer.headersTimeoutMs) > Number(httpServer.requestTimeoutMs)) {

@@ -10,6 +10,7 @@ import { flashSalesModule } from './flash-sales/flash-sales.module.ts';
 import { leaderboardsModule } from './leaderboards/leaderboards.module.ts';
 import { ordersModule } from './orders/orders.module.ts';
 import { paymentsModule } from './payments/payments.module.ts';
+import { reconciliationModule } from './reconciliation/reconciliation.module.ts';
 import { notificationsModule } from './notifications/notifications.module.ts';
 import { sessionsModule } from './sessions/sessions.module.ts';
 import { usersModule } from './users/users.module.ts';
@@ -30,6 +31,7 @@ export const modules = [
   deadlinesModule,
   leaderboardsModule,
   deadLettersModule,
+  reconciliationModule,
 ] as const;
 
 type Module = (typeof modules)[number];

@@ -65,7 +65,7 @@ export const flashSalesModule = defineModule({
       const live = await orders.liveOf(sale.id);
       const result = await stock.rebuild(sale.id, windowOf(sale), live, force);
       if (result.rebuilt) snapshots.observe(sale.id, result.remaining);
-      return { ...result, liveUnits: live.reduce((s, o) => s + o.quantity, 0) };
+      return result;
     };
     // Every instance drops its cached view of a changed sale; idempotent, Redis errors retried.
     const invalidateView: Handler = async (delivery) => {

@@ -147,8 +147,15 @@ export function createPlacement(deps: {
       const unavailable = dependencyUnavailable('the order log', err);
       throw released ? nothingTaken(unavailable) : unavailable;
     }
-    // Accepted. What follows only helps reads; failing it changes nothing.
-    const done = await Promise.allSettled([
+    // Acknowledged. Marking it published is what keeps reconciliation from releasing it (a
+    // reservation still `reserved` RECONCILE_RESERVATION_AGE_MS after its reserve is released),
+    // so only once it holds is the order accepted. Found released — this request stalled past that
+    // age and reconciliation took the units back; the event meets the released reservation and the
+    // order-writer rejects it — it took nothing: 503, never a 202 for an order that cannot be
+    // stored live (G2). Not known (Redis failed): 503 with the orderId kept; the key's retry
+    // reserves idempotently, publishes again (harmless) and marks it. `unknown` (Redis lost the
+    // sale): accepted, MySQL's guard decides. The pending record only helps reads.
+    const [marked, pending] = await Promise.allSettled([
       stock.markPublished(req.saleId, req.orderId),
       deps.pending.record({
         orderId: req.orderId,
@@ -159,10 +166,13 @@ export function createPlacement(deps: {
         placedAt,
       }),
     ]);
-    for (const d of done) {
-      if (d.status === 'rejected')
-        log.warn({ err: d.reason as unknown, orderId: req.orderId }, 'post-ack bookkeeping failed');
+    if (marked.status === 'rejected') throw dependencyUnavailable('the stock store', marked.reason);
+    if (marked.value === 'released') {
+      log.warn({ orderId: req.orderId }, 'acknowledged after reconciliation released the reservation');
+      throw nothingTaken(dependencyUnavailable('the order (its reservation was released before the ack)'));
     }
+    if (pending.status === 'rejected')
+      log.warn({ err: pending.reason as unknown, orderId: req.orderId }, 'post-ack bookkeeping failed');
     return { orderId: req.orderId, status: 'pending', saleId: req.saleId, quantity: req.quantity };
   };
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { defineScript, replyCodes, UnexpectedScriptReplyError } from '@surge/redis-kit';
+import { expectedStock } from './stock-drift.ts';
 
 /** The state a reservation records (reserve-5.lua), so reconciliation can tell them apart. */
 export type ReservationState = 'reserved' | 'published' | 'confirmed' | 'released';
@@ -204,20 +205,22 @@ export function createSaleStock(redis: Redis, opts: { tombstoneTtlMs: number }) 
     /**
      * Recreates the sale's Redis state from MySQL's live orders (after Redis lost it); only when
      * the stock key is absent unless `force`. Placements must be drained first when forcing.
+     * Remaining = `expectedStock(stock, liveOrders)`: what reconciliation measures drift against.
      */
     async rebuild(
       saleId: string,
       sale: SaleWindow,
       liveOrders: ReadonlyArray<{ orderId: string; userId: string; quantity: number }>,
       force: boolean,
-    ): Promise<{ rebuilt: boolean; remaining: number }> {
+    ): Promise<{ rebuilt: boolean; remaining: number; liveUnits: number }> {
       const k = saleKeys(saleId);
-      return rebuildScript.run(
+      const expected = expectedStock(sale.stock, liveOrders);
+      const result = await rebuildScript.run(
         redis,
         [k.stock, k.meta, k.users, k.orders, k.open],
         [
           force ? '1' : '0',
-          sale.stock,
+          expected.remaining,
           sale.startsAtMs,
           sale.endsAtMs,
           sale.perUserLimit,
@@ -225,6 +228,7 @@ export function createSaleStock(redis: Redis, opts: { tombstoneTtlMs: number }) 
           ...liveOrders.flatMap((o) => [o.orderId, o.userId, o.quantity]),
         ],
       );
+      return { ...result, liveUnits: expected.heldUnits };
     },
 
     /** Units left, or `undefined` when the sale is not in Redis. */
