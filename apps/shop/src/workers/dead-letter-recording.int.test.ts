@@ -84,6 +84,7 @@ describe('two workers record a dead letter from every partition of every topic',
       [USERS_TOPIC]: [`${prefix}surge-audit`, `${prefix}surge-notifications`],
       [CATALOG_TOPIC]: [`${prefix}surge-cache-invalidation`, `${prefix}surge-flash-sale-cache`],
       [ORDERS_TOPIC]: [
+        `${prefix}surge-cancelled-order-refunds`,
         `${prefix}surge-leaderboards`,
         `${prefix}surge-order-notifications`,
         `${prefix}surge-order-writer`,

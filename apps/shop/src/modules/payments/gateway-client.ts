@@ -30,6 +30,16 @@ export interface GatewayClient {
   charge(req: ChargeRequest, signal?: AbortSignal): Promise<ChargeResult>;
   /** Refunds the whole charge, once per charge (its key is derived from the charge id). */
   refund(chargeId: string, signal?: AbortSignal): Promise<{ refundId: string }>;
+  /** Every charge the gateway holds for `orderId` (declines included), for refunds after a cancellation. */
+  chargesOf(orderId: string, signal?: AbortSignal): Promise<GatewayCharge[]>;
+}
+
+export interface GatewayCharge {
+  chargeId: string;
+  status: 'succeeded' | 'failed';
+  amountCents: number;
+  amountRefundedCents: number;
+  currency: string;
 }
 
 export interface ChargeRequest {
@@ -119,7 +129,56 @@ export function createGatewayClient(opts: {
     }
   }
 
+  /** A GET through the breaker, retried like the POSTs (reads are idempotent by nature). */
+  async function get(path: string, signal: AbortSignal | undefined): Promise<unknown> {
+    for (let n = 0; ; n++) {
+      try {
+        return await opts.breaker.execute(async () => {
+          const res = await fetch(base + path, {
+            headers: { authorization: `Bearer ${opts.apiKey}` },
+            signal: signal
+              ? AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs)])
+              : AbortSignal.timeout(opts.timeoutMs),
+          }).catch((err: unknown) => {
+            throw new GatewayUnavailableError(
+              `payment gateway unreachable or slow: ${(err as Error).message}`,
+              {
+                cause: err,
+              },
+            );
+          });
+          if (res.status >= 500) throw new GatewayUnavailableError(`payment gateway answered ${res.status}`);
+          if (res.status !== 200)
+            throw new GatewayRejectedError(res.status, `payment gateway refused GET ${path}`);
+          return await res.json();
+        }, signal);
+      } catch (err) {
+        if (!(err instanceof GatewayUnavailableError) || n >= opts.retries || signal?.aborted) throw err;
+        await sleep(backoffMs(n + 1, { baseMs: 50, maxMs: 1000 }), signal);
+      }
+    }
+  }
+
   return {
+    async chargesOf(orderId, signal) {
+      const body = (await get(`/charges?orderId=${encodeURIComponent(orderId)}`, signal)) as {
+        data?: Array<{
+          id: string;
+          status: string;
+          amount: number;
+          amountRefunded: number;
+          currency: string;
+        }>;
+      };
+      return (body.data ?? []).map((c) => ({
+        chargeId: c.id,
+        status: c.status === 'succeeded' ? 'succeeded' : 'failed',
+        amountCents: Number(c.amount),
+        amountRefundedCents: Number(c.amountRefunded),
+        currency: c.currency,
+      }));
+    },
+
     async charge(req, signal) {
       const { status, body } = await call(
         '/charges',

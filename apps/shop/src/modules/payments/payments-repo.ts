@@ -78,6 +78,29 @@ export function createPaymentsRepo(db: Kysely<Database>) {
       }
     },
 
+    /**
+     * Records a charge refunded after its order was cancelled, whether or not payment had recorded
+     * it (the request may have died between the charge and its record). Idempotent.
+     */
+    async recordRefunded(charge: CapturedCharge, refundId: string): Promise<void> {
+      const now = new Date();
+      await db
+        .insertInto('payments')
+        .values({
+          charge_id: charge.chargeId,
+          order_id: charge.orderId,
+          user_id: charge.userId,
+          amount_cents: charge.amountCents,
+          currency: charge.currency,
+          status: 'refunded',
+          refund_id: refundId,
+          created_at: now,
+          updated_at: now,
+        })
+        .onDuplicateKeyUpdate({ status: 'refunded', refund_id: refundId, updated_at: now })
+        .execute();
+    },
+
     async markRefunded(chargeId: string, refundId: string): Promise<void> {
       await db
         .updateTable('payments')

@@ -5,7 +5,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { startGateway, type RunningGateway } from '@surge/payment-gateway';
 import { eventually } from '../../testing/eventually.ts';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
+import { silentLog } from '@surge/resilience';
+import { OrderCancelled } from '../deadlines/deadline-events.ts';
 import { createPendingOrders } from '../orders/pending-orders.ts';
+import { cancelledOrderRefunds } from './cancelled-order-refunds.ts';
 
 const API_KEY = 'sk_test_payments_int';
 
@@ -334,5 +337,62 @@ describe('payments: POST /v1/orders/{id}/payment through the gateway', () => {
         `outage → fast 503s ${Math.round(fastAt - outageAt)} ms; recovery → first payment ${Math.round(paid - healedAt)} ms`,
     );
     assert.equal(kept(await chargesAtGateway(orderId)).length, 1);
+  });
+
+  it('a charge payment never recorded is refunded once when its order is cancelled (redelivered too)', async () => {
+    const orderId = await confirmedOrder();
+    // The payment request died between the gateway's answer and its commit: a charge, no row.
+    const charged = await fetch(`${gw.url}/charges`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      body: JSON.stringify({ amount: 2_500, currency: 'usd', token: 'tok_visa', orderId }),
+    });
+    assert.equal(charged.status, 201);
+    await t.ctx.db.updateTable('orders').set({ status: 'cancelled' }).where('id', '=', orderId).execute();
+    const handle = cancelledOrderRefunds({
+      gateway: t.features.payments.gateway,
+      payments: t.features.payments.payments,
+      log: silentLog,
+    });
+    const m = OrderCancelled.create(
+      {
+        orderId,
+        saleId: randomUUID(),
+        userId: alice,
+        quantity: 2,
+        reason: 'PAYMENT_TIMEOUT',
+        cancelledAt: new Date().toISOString(),
+      },
+      { key: orderId, source: '/test' },
+    );
+    const delivery = {
+      ...m,
+      topic: 'surge.orders.v1',
+      partition: 0,
+      offset: '0',
+      timestamp: Date.now(),
+      deliveryAttempt: 1,
+    };
+    const never = new AbortController().signal;
+    await handle(delivery, never);
+    await handle({ ...delivery, deliveryAttempt: 2 }, never);
+    const charges = await chargesAtGateway(orderId);
+    assert.equal(charges.length, 1);
+    assert.equal(charges[0]?.refunded, true);
+    const stats = (await (await fetch(`${gw.adminUrl}/stats`)).json()) as { refunds: number };
+    assert.ok(stats.refunds >= 1);
+    const rows = await t.ctx.db.selectFrom('payments').selectAll().where('order_id', '=', orderId).execute();
+    assert.deepEqual(
+      rows.map((r) => [r.charge_id, r.status]),
+      [[charges[0]?.id, 'refunded']],
+    );
+    const detail = await fetch(`${gw.url}/charges/${charges[0]?.id ?? ''}`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    assert.equal(((await detail.json()) as { refunds: string[] }).refunds.length, 1, 'refunded once');
   });
 });

@@ -5,7 +5,9 @@ import { createBreaker, type BreakerState } from '@surge/resilience';
 import { startPeriodicJob } from '../../workers/periodic-job.ts';
 import { defineModule } from '../feature-module.ts';
 import { createOrdersRepo } from '../orders/orders-repo.ts';
+import { ORDERS_TOPIC } from '../orders/order-events.ts';
 import { createPendingOrders } from '../orders/pending-orders.ts';
+import { cancelledOrderRefunds } from './cancelled-order-refunds.ts';
 import { createGatewayClient } from './gateway-client.ts';
 import { createPayOrder, refundPending } from './pay-order.ts';
 import { OrderPaid } from './payment-events.ts';
@@ -18,7 +20,8 @@ const STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, o
 /**
  * payments: `POST /v1/orders/{id}/payment` through the payment gateway (timeout, retries with one
  * gateway idempotency key, circuit breaker), the `payments` table, `order.paid` through the
- * outbox, and the refunder job for charges that landed on orders no longer payable.
+ * outbox, the refunder job for charges that landed on orders no longer payable, and a consumer
+ * of `order.cancelled` that refunds whatever the gateway still holds for a cancelled order.
  */
 export const paymentsModule = defineModule({
   name: 'payments',
@@ -69,9 +72,18 @@ export const paymentsModule = defineModule({
     const idempotency = createIdempotencyStore(ctx.redis, { keyPrefix: `surge:idem:${ctx.databaseName}:` });
     return {
       payments,
+      gateway,
       routes: async (app: FastifyInstance) => {
         await app.register(paymentRoutes, { pay, idempotency, breakers: [breaker] });
       },
+      consumers: [
+        {
+          name: 'cancelled-order-refunds',
+          topic: ORDERS_TOPIC,
+          group: 'surge-cancelled-order-refunds',
+          handle: cancelledOrderRefunds({ gateway, payments, log }),
+        },
+      ],
       jobs: [
         {
           name: 'refunder',
