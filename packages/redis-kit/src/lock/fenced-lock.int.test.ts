@@ -91,7 +91,7 @@ describe('fenced lock (real Redis)', () => {
 
   it('renewal keeps a lock held past its TTL; release frees it and aborts the signal (released)', async () => {
     // Renewed every 200 ms with a 2 s lease: only an event loop stalled for ~1.8 s could lose it.
-    const lock = locks({ ttlMs: 2_000, renewEveryMs: 200 });
+    const lock = locks({ ttlMs: 2_000, renewEveryMs: 200, timeoutMs: 1_000 });
     const held = await lock.tryAcquire('renewed');
     assert.ok(held);
     await sleep(3_000);
@@ -104,14 +104,15 @@ describe('fenced lock (real Redis)', () => {
   });
 
   it('a holder whose key expired under it (renewal finds it gone) gets its signal aborted (lost)', async () => {
-    const held = await locks({ ttlMs: 2_000, renewEveryMs: 100 }).tryAcquire('expired');
+    // Each Redis call may take up to 1 s: a loaded CI machine took more than the default 100 ms.
+    const held = await locks({ ttlMs: 2_000, renewEveryMs: 100, timeoutMs: 1_000 }).tryAcquire('expired');
     assert.ok(held);
     await redis.pexpire(`${prefix}{expired}`, 1);
     assert.equal(await aborted(held.signal), 'lost');
   });
 
   it('a release by a non-holder does nothing', async () => {
-    const lock = locks({ ttlMs: 5_000, renewEveryMs: 100 });
+    const lock = locks({ ttlMs: 5_000, renewEveryMs: 100, timeoutMs: 1_000 });
     const old = await lock.tryAcquire('others');
     assert.ok(old);
     await redis.del(`${prefix}{others}`);
