@@ -40,7 +40,16 @@ describe('BloomFilter fails open', () => {
 
   it('answers true before the first build, and an add does not create a partial filter', async () => {
     const { log, lines: logged } = recordingLog();
-    const f = createBloomFilter({ redis, key: name, expectedItems: 1000, falsePositiveRate: 0.01, log });
+    // A generous check budget: this is about an absent filter, not about time (a loaded CI
+    // machine took more than the default 250 ms for the first check on a new connection).
+    const f = createBloomFilter({
+      redis,
+      key: name,
+      expectedItems: 1000,
+      falsePositiveRate: 0.01,
+      log,
+      checkTimeoutMs: 5_000,
+    });
     assert.equal(await f.mightContain('never-added'), true);
     await f.add(['a', 'b']);
     assert.deepEqual(await filterKeys(redis, name), []);
