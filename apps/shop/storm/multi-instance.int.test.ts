@@ -70,7 +70,7 @@ describe('two api instances and two workers against one sale', () => {
     await Promise.all([scratch.drop(), deleteTopicsWithPrefix(brokers, prefix)]);
   });
 
-  it('holds G1–G5 with the storm split over both api URLs', { timeout: 170_000 }, async (t) => {
+  it('holds G1–G5 with the storm split over both api URLs', { timeout: 280_000 }, async (t) => {
     // Both workers in the order-writer group before the crowd arrives, so both share the work.
     const topic = prefix + ORDERS_TOPIC;
     await eventually(
@@ -100,11 +100,26 @@ describe('two api instances and two workers against one sale', () => {
       buyers: 300,
       perUserLimit: 2,
       concurrency: 60,
-      drainTimeoutMs: 60_000,
+      // G2 is "written exactly once, eventually": on a loaded CI machine a worker that misses its
+      // heartbeats is only replaced after the group's session timeout, so give the drain room.
+      drainTimeoutMs: 150_000,
     });
     t.diagnostic(result.report);
     try {
-      assert.ok(result.passed, result.report);
+      // On a violation, what the workers logged (warnings and errors) is the first place to look.
+      const workerLogs = () =>
+        workers
+          .map(
+            (w, i) =>
+              `--- worker ${i + 1}\n${w
+                .output()
+                .split('\n')
+                .filter((l) => /"level":(40|50|60)/.test(l))
+                .slice(-40)
+                .join('\n')}`,
+          )
+          .join('\n');
+      assert.ok(result.passed, `${result.report}\n${workerLogs()}`);
       for (const c of result.checks) assert.ok(c.pass, `${c.id} ${c.what}: ${c.detail}`);
       assert.doesNotMatch(result.report, /accepted units 0 of/, 'the storm sold something');
       for (const w of [...apis, ...workers])
