@@ -74,7 +74,8 @@ describe('fenced lock (real Redis)', () => {
 
   it('tokens grow across holders, also after a holder vanished and its lock expired', async () => {
     // A generous call budget: the default (the 50 ms renewal period) fails acquires on a busy machine.
-    const lock = locks({ ttlMs: 200, renewEveryMs: 50, timeoutMs: 2_000 });
+    // A lease long enough that the first lock cannot expire before the next acquire on a busy machine.
+    const lock = locks({ ttlMs: 5_000, renewEveryMs: 250, timeoutMs: 2_000 });
     const first = await lock.tryAcquire('across');
     assert.ok(first);
     assert.equal(await lock.tryAcquire('across'), undefined);
