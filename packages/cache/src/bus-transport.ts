@@ -18,7 +18,12 @@ type Payload = Parameters<BusDriver['publish']>[1];
 export function createBusTransport(
   publisher: Redis,
   subscriber: Redis,
-  opts: { onError: (err: unknown) => void; onResubscribed: () => void },
+  opts: {
+    onError: (err: unknown) => void;
+    onResubscribed: () => void;
+    /** Sees every message handed to the handlers (from other instances, or delivered locally). */
+    onMessage?: (payload: { type?: unknown; keys?: unknown; namespace?: unknown }) => void;
+  },
 ) {
   let busId = '';
   const handlers = new Map<string, Handler[]>();
@@ -34,6 +39,15 @@ export function createBusTransport(
     return done;
   };
 
+  const observe = (payload: unknown) => {
+    if (!opts.onMessage || payload === null || typeof payload !== 'object') return;
+    try {
+      opts.onMessage(payload);
+    } catch (err) {
+      opts.onError(err);
+    }
+  };
+
   subscriber.on('message', (channel: string, raw: string) => {
     let message: { busId?: unknown; payload?: unknown };
     try {
@@ -42,6 +56,7 @@ export function createBusTransport(
       return opts.onError(err);
     }
     if (message.busId === busId) return;
+    observe(message.payload);
     for (const handler of handlers.get(channel) ?? []) {
       Promise.resolve(handler(message.payload as never)).catch(opts.onError);
     }
@@ -78,6 +93,7 @@ export function createBusTransport(
     },
     /** Hands `payload` to this process's handlers as if it came over the bus. */
     deliverLocally(payload: unknown) {
+      observe(payload);
       for (const list of handlers.values()) {
         for (const handler of list) Promise.resolve(handler(payload as never)).catch(opts.onError);
       }

@@ -30,7 +30,7 @@ export function cacheMetrics(registry: Registry, opts: { prefix?: string } = {})
       labelNames: ['cache', 'namespace', ...extra],
       registers: [registry],
     });
-  const hits = counter('hits_total', 'Fresh values served, by tier (l1 memory, l2 Redis)', ['tier']);
+  const hits = counter('hits_total', 'Fresh values served, by tier (hot, l1 memory, l2 Redis)', ['tier']);
   const misses = counter('misses_total', 'Reads with no fresh value in the process (fill path ran)');
   const negativeHits = counter('negative_hits_total', 'Cached "not found" answers served');
   const stale = counter('stale_serves_total', 'Stale values served within grace, by reason', ['reason']);
@@ -49,7 +49,7 @@ export function cacheMetrics(registry: Registry, opts: { prefix?: string } = {})
   });
 
   // Hits are the hot path (every cached read): their label children are resolved once per
-  // cache, namespace and tier, not hashed per event. Bounded by namespaces × 2 tiers.
+  // cache, namespace and tier, not hashed per event. Bounded by namespaces × 3 tiers.
   const hitChildren = new Map<string, { inc(): void }>();
   const onEvent = (message: unknown) => {
     const e = message as CacheEvent;

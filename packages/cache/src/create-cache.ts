@@ -12,14 +12,22 @@ import { createClusterLock } from './cluster-lock.ts';
 import { openCacheConnections } from './connections.ts';
 import type { FillContext } from './fill.ts';
 import { createLoadFailures } from './load-failures.ts';
+import { createHotTier, type HotTier, type HotTierOptions } from './hot-tier.ts';
 import { createLoadPolicy } from './load-policy.ts';
 import { createNamespace, type CacheNamespace } from './namespace.ts';
 import { resolveCacheOptions, resolveEntryOptions, type CacheOptions, type EntryOptions } from './options.ts';
 
 /** A two-tier cache; see README. */
 export interface Cache {
-  /** The namespace `name`; `defaults` override the cache's entry defaults for it. */
-  namespace(name: string, defaults?: Partial<EntryOptions>): CacheNamespace;
+  /**
+   * The namespace `name`; `defaults` override the cache's entry defaults for it. `hot` puts a hot
+   * tier in front of its L1 (hot-tier.ts; off by default) — set by the first call for `name`.
+   */
+  namespace(
+    name: string,
+    defaults?: Partial<EntryOptions>,
+    options?: { hot?: HotTierOptions },
+  ): CacheNamespace;
   /**
    * Resolves once both Redis connections are up and the bus is subscribed; rejects after
    * `timeoutMs` (default 5 000). Optional: a cache works without Redis (L1 + loader), so a
@@ -42,14 +50,38 @@ export function createCache(options: CacheOptions): Cache {
     commandTimeoutMs: o.commandTimeoutMs,
     onError: (err, connection) => warn(err, `redis ${connection} connection error`),
   });
-  const spaces = new Map<string, Pick<FillContext, 'provider' | 'failures' | 'lock'>>();
+  const spaces = new Map<string, Pick<FillContext, 'provider' | 'failures' | 'lock'> & { hot?: HotTier }>();
   const transport = createBusTransport(commands, subscriber, {
     onError: (err) => warn(err, 'bus error'),
+    // Every invalidation another instance publishes (and our own "clear" after a resubscription)
+    // reaches the hot tiers too: bentocache only tells its own L1.
+    onMessage: (message) => forgetHot(message),
     // Invalidations published while we were cut off are lost: forget what L1 holds (a "clear"
     // of the root namespace drops every namespace's L1 entries; L2 is untouched).
     onResubscribed: () =>
       transport.deliverLocally({ type: CacheBusMessageType.Clear, keys: [], namespace: o.prefix }),
   });
+  // A message names bentocache's namespace `<prefix>:<name>`; the root namespace (a "clear" after
+  // a resubscription) or a form we do not know reaches every hot tier.
+  const hotTiersOf = (namespace: unknown): HotTier[] => {
+    const name =
+      typeof namespace === 'string' && namespace.startsWith(`${o.prefix}:`)
+        ? namespace.slice(o.prefix.length + 1)
+        : undefined;
+    const one = name === undefined ? undefined : spaces.get(name);
+    if (one) return one.hot ? [one.hot] : [];
+    return [...spaces.values()].flatMap((s) => (s.hot ? [s.hot] : []));
+  };
+  const forgetHot = (message: { type?: unknown; keys?: unknown; namespace?: unknown }) => {
+    const tiers = hotTiersOf(message.namespace);
+    if (tiers.length === 0) return;
+    const keys = Array.isArray(message.keys) ? (message.keys as unknown[]) : [];
+    if (message.type === CacheBusMessageType.Clear || keys.length === 0) {
+      for (const t of tiers) t.clear();
+      return;
+    }
+    for (const t of tiers) for (const key of keys) if (typeof key === 'string') t.delete(key);
+  };
   const emitter = new EventEmitter();
   emitter.on('cache:hit', recordHit);
   const store = bentostore()
@@ -82,7 +114,7 @@ export function createCache(options: CacheOptions): Cache {
   let closing: Promise<void> | undefined;
 
   return {
-    namespace(name, defaults) {
+    namespace(name, defaults, options) {
       // `a:b` + key `c` and `a` + key `b:c` would share the Redis key `prefix:a:b:c`.
       if (!/^[^:]+$/.test(name)) throw new TypeError(`cache namespace "${name}": non-empty, no ":"`);
       let space = spaces.get(name);
@@ -91,6 +123,7 @@ export function createCache(options: CacheOptions): Cache {
           provider: root.namespace(name),
           failures: createLoadFailures({ backoffMs: o.defaults.graceBackoffMs }),
           lock: { acquire: (key) => lock.acquire(`${name}:${key}`) },
+          ...(options?.hot ? { hot: createHotTier(options.hot) } : {}),
         };
         spaces.set(name, space);
       }
@@ -105,6 +138,7 @@ export function createCache(options: CacheOptions): Cache {
       return createNamespace(fc, resolveEntryOptions(o.defaults, defaults, o.lockTtlMs), {
         lockTtlMs: o.lockTtlMs,
         warmUpConcurrency: Math.max(1, Math.floor(o.maxConcurrentLoads / 2)),
+        ...(space.hot ? { hot: space.hot } : {}),
       });
     },
     async ready(timeoutMs = 5_000) {

@@ -29,8 +29,9 @@ interface Base {
 
 /** One event on {@link CACHE_CHANNEL}. */
 export type CacheEvent = Base &
+  /** `hot`: the namespace's hot tier (hot-tier.ts), in front of L1. */
   (
-    | { type: 'hit'; tier: 'l1' | 'l2' }
+    | { type: 'hit'; tier: 'hot' | 'l1' | 'l2' }
     /** No fresh value in this process: the fill path ran (lock, loader or wait). */
     | { type: 'miss' }
     /** Served a cached "not found" (also counted as a hit). */

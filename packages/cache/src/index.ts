@@ -1,6 +1,7 @@
 export { createCache } from './create-cache.ts';
 export type { Cache } from './create-cache.ts';
 export type { CacheNamespace } from './namespace.ts';
+export type { HotTierOptions } from './hot-tier.ts';
 export type { Loader } from './fill.ts';
 export type { WarmUpOptions, WarmUpResult } from './warm-up.ts';
 export { DEFAULT_ENTRY_OPTIONS } from './options.ts';

@@ -3,6 +3,7 @@ import { runInCall, type CallRecord } from './call-scope.ts';
 import { publishCacheEvent } from './diagnostics.ts';
 import { CacheRedisError } from './errors.ts';
 import { fillFactory, type FillContext, type Loader } from './fill.ts';
+import type { HotTier } from './hot-tier.ts';
 import { isNegativeEntry } from './negative-entry.ts';
 import { resolveEntryOptions, type EntryOptions } from './options.ts';
 import { warmUp, type WarmUpOptions, type WarmUpResult } from './warm-up.ts';
@@ -18,6 +19,12 @@ export interface CacheNamespace {
    * {@link CacheLoadTimeoutError} or {@link CacheBulkheadFullError} when there is nothing to serve.
    */
   getOrLoad<T>(key: string, loader: Loader<T>, options?: Partial<EntryOptions>): Promise<T | undefined>;
+  /**
+   * The value of `key` when this namespace's hot tier holds it (see {@link HotTier}), else
+   * `undefined` — synchronously, and without L1, L2 or the loader. Always `undefined` when the
+   * namespace has no hot tier. A hit is the same frozen object `getOrLoad` would answer.
+   */
+  peek<T>(key: string): T | undefined;
   /**
    * Expires `key` in L2 and in the L1 of every instance (bus), a cached "not found" included: the
    * next read loads it again. The old value is kept for grace only — served if that load fails
@@ -36,13 +43,22 @@ export interface CacheNamespace {
 export function createNamespace(
   fc: FillContext,
   defaults: Readonly<EntryOptions>,
-  opts: { lockTtlMs: number; warmUpConcurrency: number },
+  opts: { lockTtlMs: number; warmUpConcurrency: number; hot?: HotTier },
 ): CacheNamespace {
   const base = { cache: fc.cache, namespace: fc.namespace };
+  const { hot } = opts;
 
   async function getOrLoad<T>(key: string, loader: Loader<T>, options?: Partial<EntryOptions>) {
     // `defaults` are resolved and frozen already: resolve again only for per-call overrides (hot path).
     const entry = options === undefined ? defaults : resolveEntryOptions(defaults, options, opts.lockTtlMs);
+    if (hot !== undefined) {
+      const known = hot.get(key);
+      if (known !== undefined) {
+        publishCacheEvent(() => ({ ...base, key, type: 'hit', tier: 'hot' }));
+        return known as T;
+      }
+    }
+    const mark = hot?.mark() ?? 0;
     const call: CallRecord = { ticket: fc.failures.ticket(), filled: false };
     let raw: unknown;
     try {
@@ -60,18 +76,24 @@ export function createNamespace(
     }
     let value = raw;
     let loaded = false;
+    let fresh = true;
     if (raw === undefined) {
       // The fill path answered this call (bentocache returns undefined after `skip()`).
       if (!call.produced) throw new Error(`cache fill of "${fc.namespace}:${key}" produced nothing`);
       value = call.produced.value;
       loaded = call.produced.source === 'load';
+      fresh = call.produced.source !== 'stale';
     } else if (call.filled || call.hit?.graced) {
+      fresh = false;
       publishCacheEvent(() => ({ ...base, key, type: 'stale', reason: 'soft-timeout' }));
     } else if (call.hit) {
       const tier = call.hit.layer;
       publishCacheEvent(() => ({ ...base, key, type: 'hit', tier }));
     }
-    if (!isNegativeEntry(value)) return value as T;
+    if (!isNegativeEntry(value)) {
+      if (fresh && value !== undefined) hot?.set(key, value, mark);
+      return value as T;
+    }
     if (!loaded) publishCacheEvent(() => ({ ...base, key, type: 'negative-hit' }));
     return undefined;
   }
@@ -79,12 +101,22 @@ export function createNamespace(
   const ns: CacheNamespace = {
     name: fc.namespace,
     getOrLoad,
+    peek<T>(key: string): T | undefined {
+      const known = hot?.get(key);
+      if (known === undefined) return undefined;
+      publishCacheEvent(() => ({ ...base, key, type: 'hit', tier: 'hot' }));
+      return known as T;
+    },
     async invalidate(key) {
+      hot?.delete(key);
       fc.failures.clear(key);
       try {
         await fc.provider.expire({ key, suppressL2Errors: false });
       } catch (err) {
         throw new CacheRedisError(`cache invalidation of "${fc.namespace}:${key}" failed`, { cause: err });
+      } finally {
+        // A read that began during the expire may have put the old value back.
+        hot?.delete(key);
       }
       publishCacheEvent(() => ({ ...base, key, type: 'invalidate' }));
     },

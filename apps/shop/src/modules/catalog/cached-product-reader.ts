@@ -34,6 +34,9 @@ export function createCachedProductReader(opts: {
   };
   return {
     async get(id) {
+      // A product served within the last second (the hot tier) exists: no filter, no L1 copy.
+      const hot = products.peek<Product>(id);
+      if (hot !== undefined) return hot;
       // Ids this process recently served skip the filter: asking Redis on every read of a hot
       // product would defeat L1 (P2). Any other id is checked first, so a flood of ids that
       // cannot exist never reaches the cache's loader bulkhead or MySQL (penetration).

@@ -33,6 +33,9 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
   topic: (base: string) => string;
 }> = async (app, { db, products, reader, outbox, topic }) => {
   const admin = [app.authenticate, app.requireRole('admin')];
+  // A hot product is the same frozen object on every read (the cache's hot tier, ADR 0018): its
+  // JSON is rendered by the route's serializer once, not per request.
+  const rendered = new WeakMap<object, string>();
 
   /** The change and its `product.changed` commit together (outbox). */
   const publishChange = (trx: Transaction<Database>, p: ProductRecord, headers: Record<string, string>) =>
@@ -67,10 +70,16 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const product = await reader.get(request.params.id);
       if (!product) throw notFound('product');
-      return product;
+      let body = rendered.get(product);
+      if (body === undefined) {
+        body = reply.serialize(product) as string;
+        if (Object.isFrozen(product)) rendered.set(product, body);
+      }
+      // Already JSON: Fastify sends a string as it is (the typed reply expects the object).
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 

@@ -9,6 +9,9 @@ import { catalogRoutes } from './catalog-routes.ts';
 import * as m0004 from './migrations/0004-products.ts';
 import { createProductsRepo } from './products-repo.ts';
 
+/** The product namespace's hot tier: a second at most of extra staleness after an entry expires by itself. */
+const PRODUCT_HOT_TIER = { ttlMs: 1_000, maxItems: 10_000 } as const;
+
 /**
  * catalog: products in MySQL, read through the two-tier cache behind a Bloom filter of existing
  * ids (ADR 0005); admin create/patch publish `product.changed` through the outbox; a consumer
@@ -39,7 +42,9 @@ export const catalogModule = defineModule({
       registers: [ctx.metrics],
     });
     const reader = createCachedProductReader({
-      products: ctx.cache.namespace('product'),
+      // The hot tier (ADR 0018): hot products are served as objects for 1 s before L1 is asked
+      // again; every invalidation, here or on another instance, drops them at once.
+      products: ctx.cache.namespace('product', {}, { hot: PRODUCT_HOT_TIER }),
       repo,
       filter,
       onFilterRejected: () => bloomRejections.inc({ namespace: 'product' }),
