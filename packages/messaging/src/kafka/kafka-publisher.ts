@@ -9,6 +9,22 @@ import { RecordTooLargeError } from '../record-too-large-error.ts';
 import { bytesOf, publisherSerializers } from './kafka-serde.ts';
 import { topicRecordLimits } from './topic-record-limits.ts';
 
+/**
+ * A deadline whose timer is cleared once the send settled — not `AbortSignal.timeout`, whose timer
+ * lives its whole budget and keeps the async context it was created in (at 1,000s of sends a
+ * second, the requests and replies that published) reachable until it fires (docs/benchmarks.md,
+ * M1 during P1).
+ */
+function deadlineOf(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    ms,
+  );
+  timer.unref(); // like AbortSignal.timeout: a pending send never holds the process open
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 export interface KafkaPublisherOptions {
   brokers: string[];
   clientId: string;
@@ -113,8 +129,16 @@ export function createKafkaPublisher(
 
   /** Sends within the budget of one call: buffer space, then the broker's ack. */
   async function send(records: Outgoing[], bytes: number, o: { signal?: AbortSignal }): Promise<void> {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
+    const deadline = deadlineOf(timeoutMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, deadline.signal]) : deadline.signal;
+    try {
+      await sendWithin(records, bytes, signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async function sendWithin(records: Outgoing[], bytes: number, signal: AbortSignal): Promise<void> {
     try {
       await budget.acquire(bytes, signal);
     } catch (cause) {
@@ -140,6 +164,21 @@ export function createKafkaPublisher(
     });
   }
 
+  /** Parts of at most `maxBatchBytes`, one after the other (order kept), within one signal. */
+  async function sendInParts(records: Outgoing[], sizes: number[], signal: AbortSignal): Promise<void> {
+    let start = 0;
+    while (start < records.length) {
+      let end = start;
+      let partBytes = 0;
+      while (end < records.length && (end === start || partBytes + (sizes[end] ?? 0) <= maxBatchBytes)) {
+        partBytes += sizes[end] ?? 0;
+        end++;
+      }
+      await send(records.slice(start, end), partBytes, { signal });
+      start = end;
+    }
+  }
+
   return {
     budget,
     async publish(topic: string, messages: readonly Message[], o: { signal?: AbortSignal } = {}) {
@@ -161,18 +200,12 @@ export function createKafkaPublisher(
       // and the client sends one batch per partition: a large publish (500 outbox rows of one
       // key) would fail the same way on every retry. Sent in parts, one after the other (order
       // kept), within the one budget of this call; a part that failed may follow parts that landed.
-      const deadline = AbortSignal.timeout(timeoutMs);
-      const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
-      let start = 0;
-      while (start < records.length) {
-        let end = start;
-        let partBytes = 0;
-        while (end < records.length && (end === start || partBytes + (sizes[end] ?? 0) <= maxBatchBytes)) {
-          partBytes += sizes[end] ?? 0;
-          end++;
-        }
-        await send(records.slice(start, end), partBytes, { signal });
-        start = end;
+      const deadline = deadlineOf(timeoutMs);
+      const signal = o.signal ? AbortSignal.any([o.signal, deadline.signal]) : deadline.signal;
+      try {
+        await sendInParts(records, sizes, signal);
+      } finally {
+        deadline.clear();
       }
     },
     async publishRecords(topic: string, records: readonly RawRecord[], o: { signal?: AbortSignal } = {}) {
