@@ -39,15 +39,33 @@ await load(ceiling, { ...opts, seconds: 3 }); // warm-up, both sides
 const warm = await load(ours, { ...opts, seconds: 3 });
 console.log(`tool: ${warm.tool}`);
 const ratios: number[] = [];
+// Server CPU per answer (user + system time of the server process over the round, from /proc):
+// less sensitive than throughput to what else runs on the machine, so it tells the two apart
+// from the noise — but the target is the throughput ratio.
+const cpu = { bare: [] as number[], ours: [] as number[] };
+const measured = async (proc: { cpuSeconds(): number }, url: string) => {
+  const before = proc.cpuSeconds();
+  const r = await load(url, opts);
+  return { r, us: ((proc.cpuSeconds() - before) * 1e6) / Math.max(1, r.rps * seconds) };
+};
 for (let i = 1; i <= rounds; i++) {
-  const c = await load(ceiling, opts);
-  const o = await load(ours, opts);
-  if (o.errors > 0) throw new Error(`the service answered ${o.errors} errors: ${show(o)}`);
-  ratios.push(o.rps / c.rps);
-  console.log(`round ${i}: bare ${show(c)} · surge ${show(o)} → ratio ${(o.rps / c.rps).toFixed(3)}`);
+  const c = await measured(bare, ceiling);
+  const o = await measured(service, ours);
+  if (o.r.errors > 0) throw new Error(`the service answered ${o.r.errors} errors: ${show(o.r)}`);
+  ratios.push(o.r.rps / c.r.rps);
+  cpu.bare.push(c.us);
+  cpu.ours.push(o.us);
+  console.log(
+    `round ${i}: bare ${show(c.r)} · surge ${show(o.r)} → ratio ${(o.r.rps / c.r.rps).toFixed(3)}; ` +
+      `server CPU per answer: bare ${c.us.toFixed(1)} µs, surge ${o.us.toFixed(1)} µs`,
+  );
 }
 const mem = service.memory();
 console.log(`P2 median ratio ${median(ratios).toFixed(3)} (target ≥ 0.85)`);
+console.log(
+  `server CPU per answer (median): bare ${median(cpu.bare).toFixed(1)} µs, surge ${median(cpu.ours).toFixed(1)} µs ` +
+    `(ratio of CPU costs ${(median(cpu.bare) / median(cpu.ours)).toFixed(3)})`,
+);
 console.log(
   `M1 service RSS after the load ${mem.rssMiB.toFixed(0)} MiB, peak ${mem.peakMiB.toFixed(0)} MiB (target < 256)`,
 );

@@ -5,6 +5,14 @@ import { runInRequestScope } from '../infra/request-scope.ts';
 import { routePriority } from './route-priority.ts';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `false`: the handler runs outside a request scope (no AsyncLocalStorage frame). For routes
+     * whose dependency work is shared between requests, e.g. a cache load that every concurrent
+     * reader of the key waits on: one client going away must not abort it.
+     */
+    requestScope?: false;
+  }
   interface FastifyRequest {
     /**
      * Aborts when the client has gone — its connection closed before the response was sent — so
@@ -60,6 +68,7 @@ export const requestScope = fp(
       done();
     });
     app.addHook('onRoute', (route) => {
+      if (route.config?.requestScope === false) return;
       const handler = route.handler as RouteHandlerMethod;
       const priority = routePriority(route.url, route.config?.priority);
       route.handler = function (this: FastifyInstance, request, reply) {

@@ -58,6 +58,9 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/v1/products/:id',
     {
+      // A miss loads through the cache once for every concurrent reader (one fill per key): it
+      // must not carry, and be aborted with, the signal of whichever client asked first.
+      config: { requestScope: false },
       schema: {
         operationId: 'getProduct',
         tags: ['catalog'],
