@@ -54,10 +54,9 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<{ orders: OrdersRepo; pendi
         if (stored.userId !== sub) throw notFound('order');
         return stored;
       }
-      const accepted = await pending.find(request.params.id).catch((err: unknown) => {
-        request.log.warn({ err }, 'pending orders unavailable');
-        return undefined;
-      });
+      // Redis unreachable → the error handler's 503 + Retry-After: an accepted order that is not
+      // written yet must not be answered "does not exist".
+      const accepted = await pending.find(request.params.id);
       if (!accepted || accepted.userId !== sub) throw notFound('order');
       return { ...accepted, status: 'pending', createdAt: accepted.placedAt, updatedAt: accepted.placedAt };
     },

@@ -60,7 +60,10 @@ export function createPayOrder(deps: {
   return async function pay(req: PaymentRequest, signal?: AbortSignal): Promise<PaidOrder> {
     const order = await orders.findById(req.orderId);
     if (!order) {
-      const accepted = await deps.pending.find(req.orderId).catch(() => undefined);
+      // Not caught: a Redis error here is "cannot tell yet" (503, retry) — answering 404 would
+      // tell the owner of an accepted order that it does not exist, and the idempotency hook
+      // keeps every answer below 500 for the key's lifetime.
+      const accepted = await deps.pending.find(req.orderId);
       if (accepted && accepted.userId === req.userId) {
         throw notPayable('the order is still being written; retry shortly', 1);
       }
