@@ -31,7 +31,34 @@ const passThrough = Object.fromEntries(
     .map((k) => [k, String(process.env[k])]),
 );
 
-const { service, post } = await startServiceWithProduct(`overload-${scenario}`, passThrough);
+// As behind a load balancer (TRUST_PROXY): the probe's logins come from distinct people at distinct
+// addresses, as a real user's would, so the per-account and per-IP login limits (ADR 0012) judge
+// each on its own; the flood comes straight from 127.0.0.1 with one user's token.
+const { service, post } = await startServiceWithProduct(`overload-${scenario}`, {
+  TRUST_PROXY: '127.0.0.1',
+  ...passThrough,
+});
+const PROBE_USERS = 60;
+async function registerProbeUser(i: number) {
+  const u = {
+    email: `overload-probe-${i}-${crypto.randomUUID()}@bench.surge`,
+    password: 'correct horse battery staple',
+    displayName: `Probe ${i}`,
+  };
+  const forwardedFor = `198.51.100.${i + 1}`; // TEST-NET-2: one address per person
+  const res = await fetch(`${service.baseUrl}/v1/users`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(30_000),
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+    body: JSON.stringify(u),
+  });
+  if (res.status !== 201) throw new Error(`registering probe user ${i}: ${res.status} ${await res.text()}`);
+  return { ...u, forwardedFor };
+}
+const probeUsers: Awaited<ReturnType<typeof registerProbeUser>>[] = [];
+// One at a time: password hashing has a small queue (PASSWORD_HASH_QUEUE_LIMIT), 503 beyond it.
+for (let i = 0; i < PROBE_USERS; i++) probeUsers.push(await registerProbeUser(i));
+let nextProbeUser = 0;
 const user = {
   email: `overload-${crypto.randomUUID()}@bench.surge`,
   password: 'correct horse battery staple',
@@ -46,18 +73,20 @@ const base = service.baseUrl;
 const route = loginFlood ? '/v1/sessions' : '/v1/me/notifications';
 const scrape = async () => (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
 
-/** The probes: liveness, a real login, and (flood) the protected route itself, one at a time each. */
+/** The probes: liveness, a real login (another user each time), and (flood) the protected route itself, one at a time each. */
 function startProbes(): () => Promise<Record<string, ProbeStats>> {
   const stops = [
     probe('health/live', 100, (signal) => fetch(`${base}/health/live`, { signal })),
-    probe('login', 500, (signal) =>
-      fetch(`${base}/v1/sessions`, {
+    probe('login', 500, (signal) => {
+      // Each login is another person's (round robin over the probe users), from their address.
+      const who = probeUsers[nextProbeUser++ % probeUsers.length]!;
+      return fetch(`${base}/v1/sessions`, {
         signal,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: user.email, password: user.password }),
-      }),
-    ),
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': who.forwardedFor },
+        body: JSON.stringify({ email: who.email, password: who.password }),
+      });
+    }),
     ...(loginFlood
       ? []
       : [probe('notifications', 100, (signal) => fetch(`${base}${route}`, { signal, headers: auth }))]),
@@ -93,7 +122,7 @@ const generator = loginFlood
   : `wrk -t${threads} -c${connections} -d${seconds}s`;
 console.log(
   `overload ${scenario}: ${generator} on ${loginFlood ? 'POST' : 'GET'} ${route}` +
-    `${loginFlood ? ' (wrong password)' : ''}, production profile, defaults${Object.keys(passThrough).length ? ` except ${JSON.stringify(passThrough)}` : ''}`,
+    `${loginFlood ? ' (wrong password)' : ''}, production profile, defaults (TRUST_PROXY=127.0.0.1 for the probes' addresses)${Object.keys(passThrough).length ? ` except ${JSON.stringify(passThrough)}` : ''}`,
 );
 const statuses = flood.statuses ?? {};
 const total = Object.values(statuses).reduce((a, b) => a + b, 0);
