@@ -15,6 +15,9 @@ const COMMANDS: Record<string, string[]> = {
   build: [process.execPath, 'scripts/build-packages.ts'],
   'admin:create': [process.execPath, '--conditions=@surge/source', 'apps/shop/src/cli/admin-create.ts'],
   gateway: [process.execPath, 'apps/payment-gateway/src/main.ts'],
+  'user:set-role': [process.execPath, 'apps/shop/src/cli/user-account.ts', 'set-role'],
+  'user:delete': [process.execPath, 'apps/shop/src/cli/user-account.ts', 'delete'],
+  storm: ['bash', 'scripts/storm.sh'],
 };
 
 const run = (command: string[], args: string[]) => {
@@ -40,4 +43,11 @@ describe('every npm command answers --help', () => {
       assert.match(res.stderr, /unexpected argument: --bogus[\s\S]*usage:/);
     });
   }
+
+  it('npm run storm with an unknown option exits 2 with its usage, not a stack trace', () => {
+    const res = run(COMMANDS.storm ?? [], ['--bogus']);
+    assert.equal(res.status, 2, res.stderr);
+    assert.match(res.stderr, /^storm: Unknown option '--bogus'[\s\S]*usage: npm run storm/);
+    assert.doesNotMatch(res.stderr, /ERR_PARSE_ARGS|    at /);
+  });
 });

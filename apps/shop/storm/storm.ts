@@ -6,7 +6,7 @@ import { loadOrCreateDevKeys } from '../src/modules/sessions/dev-keys.ts';
 import { createTokenService } from '../src/modules/sessions/tokens.ts';
 import { runStorm } from './run-storm.ts';
 
-const HELP = `npm run storm -- [options]
+const HELP = `usage: npm run storm -- [options]
 
 Drives a running Surge service with a crowd of buyers through its HTTP API, waits for the order
 pipeline to drain, then checks G1–G5 from Redis and MySQL directly and prints a report. Exits 1
@@ -33,22 +33,31 @@ limits like any client's: raise RATE_LIMIT_PLACEMENT_* on the service for a stor
   --pay-share <0..1>   share of accepted orders paid for (default 0.5)
   -h, --help           this text`;
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string', default: 'http://127.0.0.1:3000' },
-    attempts: { type: 'string', default: '20000' },
-    units: { type: 'string', default: '1000' },
-    buyers: { type: 'string', default: '2000' },
-    limit: { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '200' },
-    sale: { type: 'string' },
-    runs: { type: 'string', default: '1' },
-    pay: { type: 'boolean', default: false },
-    'pay-share': { type: 'string', default: '0.5' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-  strict: true,
-});
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        url: { type: 'string', default: 'http://127.0.0.1:3000' },
+        attempts: { type: 'string', default: '20000' },
+        units: { type: 'string', default: '1000' },
+        buyers: { type: 'string', default: '2000' },
+        limit: { type: 'string', default: '2' },
+        concurrency: { type: 'string', default: '200' },
+        sale: { type: 'string' },
+        runs: { type: 'string', default: '1' },
+        pay: { type: 'boolean', default: false },
+        'pay-share': { type: 'string', default: '0.5' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    // An unknown option or a missing value: the operator's mistake, not a crash.
+    process.stderr.write(`storm: ${(err as Error).message}\n\n${HELP}\n`);
+    process.exit(2);
+  }
+})();
+const { values } = parsed;
 if (values.help) {
   process.stdout.write(`${HELP}\n`);
   process.exit(0);
