@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { findOverloadedError, isTransient } from '@surge/resilience';
 import { dependencyUnavailable, isDomainError } from '../errors.ts';
+import { createOutageWarnings } from '../infra/outage-warnings.ts';
 import { markOverloaded } from './overloaded-responses.ts';
 import { problem, type Problem } from './problem.ts';
 
@@ -60,6 +61,15 @@ export function installErrorHandling(
   app: FastifyInstance,
   statusByCode: Readonly<Record<string, number>> = BASE_STATUS_BY_CODE,
 ): void {
+  // A dependency outage fails every request that needs it: one warning per route and code per
+  // 10 s, with how many were held back and the error as one short line — not a serialized error
+  // with its stack for each of thousands of requests a second. Each answer still gets its
+  // access-log line (access-log.ts: every 5xx).
+  const outageWarnings = createOutageWarnings(app.log, 10_000);
+  const requestFailed = (request: FastifyRequest, err: unknown, code: string) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    outageWarnings(err, 'request failed', { route, code, reqId: request.id }, `${route} ${code}`);
+  };
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const id = request.id;
     if (isDomainError(err)) {
@@ -69,7 +79,7 @@ export function installErrorHandling(
         request.log.error({ err, code: err.code }, 'domain error code without an HTTP status');
         return send(reply, problem(500, 'INTERNAL', id, 'an unexpected error occurred'));
       }
-      if (status >= 500) request.log.warn({ err, code: err.code }, 'request failed');
+      if (status >= 500) requestFailed(request, err, err.code);
       if (status === 401) reply.header('www-authenticate', 'Bearer');
       if (err.retryAfterSec !== undefined) reply.header('retry-after', String(err.retryAfterSec));
       return send(reply, problem(status, err.code, id, err.message, undefined, err.reason));
@@ -108,7 +118,7 @@ export function installErrorHandling(
     // timing out): 503 + Retry-After, never 500 (G8). Classified in one place: resilience's isTransient.
     if (isTransient(err)) {
       const outage = dependencyUnavailable('a dependency', err);
-      request.log.warn({ err, code: outage.code }, 'request failed');
+      requestFailed(request, err, outage.code);
       reply.header('retry-after', String(outage.retryAfterSec));
       return send(reply, problem(503, outage.code, id, outage.message));
     }

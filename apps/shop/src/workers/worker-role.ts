@@ -2,7 +2,7 @@ import { createKafkaSubscriber, createOutboxRelay, createRouter, provisionTopics
 import { backoffMs, sleep, withTimeout } from '@surge/resilience';
 import type { Context } from '../context.ts';
 import type { Feature } from '../modules/feature-module.ts';
-import { createOutageWarnings } from './outage-warnings.ts';
+import { createOutageWarnings } from '../infra/outage-warnings.ts';
 
 export interface Workers {
   close(): Promise<void>;

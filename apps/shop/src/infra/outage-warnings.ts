@@ -12,8 +12,13 @@ const MAX_KINDS = 200;
  */
 export function createOutageWarnings(log: Log, intervalMs = 30_000) {
   const throttles = new Map<string, Throttle>();
-  return (err: unknown, msg: string, fields: Record<string, unknown> = {}): void => {
-    const kind = msg.replace(/[0-9]+/g, '#');
+  /** @param kind what makes two warnings the same; default the message without its numbers */
+  return (
+    err: unknown,
+    msg: string,
+    fields: Record<string, unknown> = {},
+    kind = msg.replace(/[0-9]+/g, '#'),
+  ): void => {
     let throttle = throttles.get(kind);
     if (throttle === undefined) {
       throttle = createThrottle(intervalMs);
