@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { installErrorHandling } from './error-handler.ts';
 
@@ -15,7 +15,9 @@ function appWithLog() {
       done();
     },
   });
-  const app = Fastify({ loggerInstance: pino({ level: 'info' }, sink) });
+  // Typed as the base logger so the instance keeps the default FastifyInstance type (as app.ts).
+  const loggerInstance: FastifyBaseLogger = pino({ level: 'info' }, sink);
+  const app = Fastify({ loggerInstance });
   installErrorHandling(app);
   const outage = () =>
     Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), {

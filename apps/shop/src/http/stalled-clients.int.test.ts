@@ -45,6 +45,19 @@ describe('stalled clients are cut by the server', () => {
     assert408(await rawRequest(port, 'POST /v1/sessions HTTP/1.1\r\nHost: a\r\nContent-Ty'));
   });
 
+  // Slowloris: a client that keeps sending, a byte at a time, is never idle — only a deadline
+  // for the whole request (headers, then headers + body) cuts it. The drip would take minutes.
+  it('a body trickled a byte every 50 ms gets 408 and the connection closes', async () => {
+    const head =
+      'POST /v1/sessions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{';
+    assert408(await rawRequest(port, head, { trickle: { chunk: ' ', everyMs: 50 } }));
+  });
+
+  it('headers trickled a byte every 50 ms get 408 and the connection closes', async () => {
+    const head = 'GET /health/live HTTP/1.1\r\nHost: a\r\nX-Slow: ';
+    assert408(await rawRequest(port, head, { trickle: { chunk: 'a', everyMs: 50 } }));
+  });
+
   it('a connection that never sends a byte is closed', async () => {
     assert408(await rawRequest(port, ''));
   });

@@ -37,12 +37,23 @@ function parse(raw: string): Omit<RawResponse, 'closedByServer'> | undefined {
 export function rawRequest(
   port: number,
   payload: string | Buffer,
-  opts: { hangMs?: number; untilResponse?: boolean } = {},
+  opts: {
+    hangMs?: number;
+    untilResponse?: boolean;
+    /** After `payload`, keeps writing `chunk` every `everyMs` while the connection is open (slowloris). */
+    trickle?: { chunk: string; everyMs: number };
+  } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(payload));
+    let dripping: NodeJS.Timeout | undefined;
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(payload);
+      const t = opts.trickle;
+      if (t) dripping = setInterval(() => socket.writable && socket.write(t.chunk), t.everyMs);
+    });
     let raw = '';
     const finish = (closedByServer: boolean) => {
+      clearInterval(dripping);
       clearTimeout(hang);
       socket.destroy();
       resolve({ ...(parse(raw) ?? { status: 0, headers: {}, body: raw }), closedByServer });
