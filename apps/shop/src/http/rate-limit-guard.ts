@@ -6,8 +6,10 @@ import {
   type RateLimitPolicy,
   type RateLimiter,
 } from '@surge/redis-kit';
+import { createThrottle, type Throttle } from '@surge/resilience';
 import type { Config } from '../config.ts';
 import { rateLimited } from '../errors.ts';
+import { markRateLimited } from './overloaded-responses.ts';
 import { rateLimitFields, retryAfterSec } from './rate-limit-fields.ts';
 
 /** Charges a request against its policies; see {@link createRateLimitGuard}. */
@@ -50,6 +52,19 @@ export function createRateLimitGuard(limiter: RateLimiter, registry: Registry): 
     'surge_rate_limit_fallback_total',
     'Rate-limit checks decided in process because Redis was unreachable, by policy',
   );
+  // One "rate limited" line per set of denying policies per 10 s, counting the ones held back:
+  // a brute-force flood is thousands of refusals a second (the counter has each one).
+  const lines = new Map<string, Throttle>();
+  const logRefusal = (request: FastifyRequest, policies: string[], source: string) => {
+    const kind = policies.join(',');
+    let throttle = lines.get(kind);
+    if (throttle === undefined) {
+      throttle = createThrottle(10_000);
+      if (lines.size < 100) lines.set(kind, throttle); // a bound: the policies are a fixed set
+    }
+    const suppressed = throttle.pass();
+    if (suppressed !== undefined) request.log.info({ policies, source, suppressed }, 'rate limited');
+  };
   return async (request, reply, maybeChecks) => {
     const checks = maybeChecks.filter((c): c is RateLimitCheck => c !== undefined);
     if (checks.length === 0) return;
@@ -60,7 +75,8 @@ export function createRateLimitGuard(limiter: RateLimiter, registry: Registry): 
     if (decision.allowed) return;
     for (const r of decision.results) if (!r.allowed) limited.inc({ policy: r.policy.name });
     const denying = decision.results.filter((r) => !r.allowed).map((r) => r.policy.name);
-    request.log.info({ policies: denying, source: decision.source }, 'rate limited');
+    logRefusal(request, denying, decision.source);
+    markRateLimited(request);
     throw rateLimited(retryAfterSec(decision.retryAfterMs));
   };
 }
