@@ -17,10 +17,12 @@ export async function whenReady(
   await withTimeout(
     (signal) =>
       new Promise<void>((resolve) => {
-        const onReady = () => resolve();
-        redis.once('ready', onReady);
+        // Named: the test checks that no `whenReadyListener` is left behind (ioredis adds its own
+        // 'ready' listener during every connection attempt).
+        const whenReadyListener = () => resolve();
+        redis.once('ready', whenReadyListener);
         // Settled or timed out: withTimeout aborts the signal either way.
-        signal.addEventListener('abort', () => redis.off('ready', onReady), { once: true });
+        signal.addEventListener('abort', () => redis.off('ready', whenReadyListener), { once: true });
       }),
     timeoutMs,
     { ...opts, what: `waiting for Redis connection '${name}' (status ${redis.status}) to be ready` },
