@@ -2,7 +2,8 @@
 // level and access log, every default as a user gets it — vs a bare Fastify route returning the
 // same JSON bytes. Both are their own processes; the load generator (wrk, else autocannon's CLI)
 // is a third. Alternating rounds, median ratio; also the service's memory after the load (M1).
-//   npm run bench -- p2     (BENCH_SECONDS=8, BENCH_ROUNDS=3, BENCH_CONNECTIONS=50, BENCH_ROLE=all)
+//   npm run bench -- p2     (BENCH_SECONDS=8, BENCH_ROUNDS=3, BENCH_CONNECTIONS=50, BENCH_ROLE=all,
+//                            BENCH_BARE_VARIANT=plain|features|varied: see bare-server.ts)
 import { load, type LoadResult } from './harness/load.ts';
 import { median, startScript } from './harness/processes.ts';
 import { startServiceWithProduct } from './harness/service-with-product.ts';
@@ -20,7 +21,7 @@ const {
 
 const bare = await startScript(
   'bare-server.ts',
-  { BENCH_BODY: body },
+  { BENCH_BODY: body, BENCH_BARE_VARIANT: process.env.BENCH_BARE_VARIANT ?? 'plain' },
   '/ready',
   `/tmp/surge-bench-bare-${tag}.log`,
 );
@@ -33,7 +34,7 @@ const show = (r: LoadResult) =>
 const opts = { seconds, connections };
 console.log(
   `P2 warm product read: ${rounds} rounds × ${seconds} s × 2 sides, ${connections} connections, ` +
-    `role ${role}, load generator in its own process`,
+    `role ${role}, bare variant ${process.env.BENCH_BARE_VARIANT ?? 'plain'}, load generator in its own process`,
 );
 await load(ceiling, { ...opts, seconds: 3 }); // warm-up, both sides
 const warm = await load(ours, { ...opts, seconds: 3 });
