@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { testRedisUrl, throwawayRedis, uniquePrefix, type ThrowawayRedis } from '@surge/test-support';
+import { whenReady } from '../connection/when-ready.ts';
 import { defineScript, defineScripts } from './define-script.ts';
 import { replyCodes, UnexpectedScriptReplyError } from './reply-codes.ts';
 
@@ -101,7 +102,9 @@ describe('defineScript after the server lost its scripts (NOSCRIPT)', () => {
     assert.deepEqual(await redis.script('EXISTS', sha), [0]);
     assert.equal(await replyWith.run(redis, ['k'], [0, 'b']), 'zero');
     await server.restart();
-    await new Promise((resolve) => redis.once('ready', resolve));
+    // The client may already have reconnected while restart() waited for the new server's PONG:
+    // a plain once('ready') then waited forever (a CI run timed out at 120 s).
+    await whenReady(redis, 10_000);
     assert.equal(await replyWith.run(redis, ['k'], ['OK', 'c']), 'ok');
     assert.equal(await redis.get('k'), 'c');
   });
