@@ -32,7 +32,7 @@ const passThrough = Object.fromEntries(
 );
 
 // As behind a load balancer (TRUST_PROXY): the probe's logins come from distinct people at distinct
-// addresses, as a real user's would, so the per-account and per-IP login limits (ADR 0012) judge
+// addresses, as a real user's would, so the per-account and per-IP login limits (ADR 0010) judge
 // each on its own; the flood comes straight from 127.0.0.1 with one user's token.
 const { service, post } = await startServiceWithProduct(`overload-${scenario}`, {
   TRUST_PROXY: '127.0.0.1',
