@@ -24,3 +24,32 @@ export function createThrottle(intervalMs: number, now: () => number = Date.now)
 }
 
 export type Throttle = ReturnType<typeof createThrottle>;
+
+/**
+ * One {@link createThrottle} per kind of event (a route and code, a policy, a bulkhead), so that
+ * each kind logs its own line per interval. At most `maxKinds` kinds are remembered (default
+ * 200); the kinds beyond them share one throttle, so even an unbounded set of kinds logs a
+ * bounded number of lines.
+ */
+export function createKeyedThrottle(
+  intervalMs: number,
+  opts: { maxKinds?: number; now?: () => number } = {},
+) {
+  const maxKinds = opts.maxKinds ?? 200;
+  const throttles = new Map<string, Throttle>();
+  const overflow = createThrottle(intervalMs, opts.now);
+  return {
+    /** {@link Throttle.pass} for `kind`. */
+    pass(kind: string): number | undefined {
+      let throttle = throttles.get(kind);
+      if (throttle === undefined) {
+        if (throttles.size >= maxKinds) return overflow.pass();
+        throttle = createThrottle(intervalMs, opts.now);
+        throttles.set(kind, throttle);
+      }
+      return throttle.pass();
+    },
+  };
+}
+
+export type KeyedThrottle = ReturnType<typeof createKeyedThrottle>;

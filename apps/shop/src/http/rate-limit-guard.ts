@@ -6,7 +6,7 @@ import {
   type RateLimitPolicy,
   type RateLimiter,
 } from '@surge/redis-kit';
-import { createThrottle, type Throttle } from '@surge/resilience';
+import { createKeyedThrottle } from '@surge/resilience';
 import type { Config } from '../config.ts';
 import { rateLimited } from '../errors.ts';
 import { markRateLimited } from './overloaded-responses.ts';
@@ -54,15 +54,9 @@ export function createRateLimitGuard(limiter: RateLimiter, registry: Registry): 
   );
   // One "rate limited" line per set of denying policies per 10 s, counting the ones held back:
   // a brute-force flood is thousands of refusals a second (the counter has each one).
-  const lines = new Map<string, Throttle>();
+  const lines = createKeyedThrottle(10_000);
   const logRefusal = (request: FastifyRequest, policies: string[], source: string) => {
-    const kind = policies.join(',');
-    let throttle = lines.get(kind);
-    if (throttle === undefined) {
-      throttle = createThrottle(10_000);
-      if (lines.size < 100) lines.set(kind, throttle); // a bound: the policies are a fixed set
-    }
-    const suppressed = throttle.pass();
+    const suppressed = lines.pass(policies.join(','));
     if (suppressed !== undefined) request.log.info({ policies, source, suppressed }, 'rate limited');
   };
   return async (request, reply, maybeChecks) => {

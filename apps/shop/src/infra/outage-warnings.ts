@@ -1,7 +1,4 @@
-import { createThrottle, errorSummary, type Log, type Throttle } from '@surge/resilience';
-
-/** Distinct kinds of warning remembered; beyond it a kind is not throttled (a bound, never reached). */
-const MAX_KINDS = 200;
+import { createKeyedThrottle, errorSummary, type Log } from '@surge/resilience';
 
 /**
  * Warnings that repeat while a dependency is down (the consumers cannot start, a commit or a lag
@@ -11,7 +8,7 @@ const MAX_KINDS = 200;
  * so `commit failed on t/3@120` and `…@121` are one kind.
  */
 export function createOutageWarnings(log: Log, intervalMs = 30_000) {
-  const throttles = new Map<string, Throttle>();
+  const throttles = createKeyedThrottle(intervalMs);
   /** @param kind what makes two warnings the same; default the message without its numbers */
   return (
     err: unknown,
@@ -19,12 +16,7 @@ export function createOutageWarnings(log: Log, intervalMs = 30_000) {
     fields: Record<string, unknown> = {},
     kind = msg.replace(/[0-9]+/g, '#'),
   ): void => {
-    let throttle = throttles.get(kind);
-    if (throttle === undefined) {
-      throttle = createThrottle(intervalMs);
-      if (throttles.size < MAX_KINDS) throttles.set(kind, throttle);
-    }
-    const suppressed = throttle.pass();
+    const suppressed = throttles.pass(kind);
     if (suppressed !== undefined) log.warn({ ...fields, suppressed, error: errorSummary(err) }, msg);
   };
 }

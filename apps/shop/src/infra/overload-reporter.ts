@@ -1,11 +1,10 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import {
-  createThrottle,
+  createKeyedThrottle,
   type Bulkhead,
   type BulkheadRefusal,
   type ShedPriority,
-  type Throttle,
 } from '@surge/resilience';
 
 export interface OverloadReporter {
@@ -56,25 +55,20 @@ export function createOverloadReporter(registry: Registry, logger: Logger): Over
       for (const [name, b] of watched) this.labels(name).set(b.queued);
     },
   });
-  const throttles = new Map<string, Throttle>();
-  const pass = (source: string) => {
-    let t = throttles.get(source);
-    if (!t) throttles.set(source, (t = createThrottle(10_000)));
-    return t.pass();
-  };
+  const throttles = createKeyedThrottle(10_000);
   return {
     watch(name, bulkhead) {
       watched.set(name, bulkhead);
     },
     rejected(bulkhead, reason) {
       rejections.labels(bulkhead, reason).inc();
-      const suppressed = pass(`bulkhead:${bulkhead}`);
+      const suppressed = throttles.pass(`bulkhead:${bulkhead}`);
       if (suppressed !== undefined)
         logger.warn({ bulkhead, reason, suppressed }, 'bulkhead did not run calls');
     },
     shed(route, priority, stats) {
       shedRequests.labels(route, priority).inc();
-      const suppressed = pass('shedder');
+      const suppressed = throttles.pass('shedder');
       if (suppressed !== undefined) logger.warn({ route, priority, suppressed, ...stats() }, 'shedding load');
     },
   };
