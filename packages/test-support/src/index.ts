@@ -6,7 +6,7 @@ export type { ThrowawayKafka } from './throwaway-kafka.ts';
 export { throwawayMysql } from './throwaway-mysql.ts';
 export type { ThrowawayMysql } from './throwaway-mysql.ts';
 export { testRedisUrl, uniquePrefix } from './test-redis.ts';
-export { recordingLog } from './recording-log.ts';
+export { jsonLineSink, recordingLog } from './recording-log.ts';
 export type { LogLine } from './recording-log.ts';
 export { produceRaw, readRaw } from './kafka-raw.ts';
 export type { RawKafkaRecord, ReadRecord } from './kafka-raw.ts';

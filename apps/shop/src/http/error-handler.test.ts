@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
+import { jsonLineSink } from '@surge/test-support';
 import { installErrorHandling } from './error-handler.ts';
 
 /** A Fastify app whose log lines are collected, with one route failing like a dependency outage. */
 function appWithLog() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n'))
-        if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { sink, lines } = jsonLineSink();
   // Typed as the base logger so the instance keeps the default FastifyInstance type (as app.ts).
   const loggerInstance: FastifyBaseLogger = pino({ level: 'info' }, sink);
   const app = Fastify({ loggerInstance });

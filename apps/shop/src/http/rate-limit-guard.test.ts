@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createMemoryRateLimiter, rateLimitPolicy } from '@surge/redis-kit';
+import { jsonLineSink } from '@surge/test-support';
 import { createAccessLog } from './access-log.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { createRateLimitGuard } from './rate-limit-guard.ts';
 
 /** The app's access log and error handling around one route guarded by a 2-per-minute policy. */
 async function guardedApp() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n'))
-        if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { sink, lines } = jsonLineSink();
   const logger = pino({ level: 'info' }, sink);
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({ loggerInstance });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFaultProxy, type FaultProxy } from '@surge/resilience';
-import { throwawayRedis, type ThrowawayRedis } from '@surge/test-support';
 import { eventually } from '../testing/eventually.ts';
+import { redisBehindProxy, type RedisBehindProxy } from '../testing/redis-behind-proxy.ts';
 import { newUser, startTestApp, type TestApp } from '../testing/test-app.ts';
 
 /** Longer than the account-state cache (ACCOUNT_STATE_CACHE_MS, 1 s by default). */
@@ -17,26 +16,23 @@ const PAST_THE_CACHE_MS = 1_500;
  * back (or the token expires), then refused within seconds.
  */
 describe('account state while Redis is cut: what was seen stays in force; the unseen heals after', () => {
-  let server: ThrowawayRedis;
-  let proxy: FaultProxy;
+  let redis: RedisBehindProxy | undefined;
   let t: TestApp | undefined;
   before(async () => {
-    server = await throwawayRedis();
-    proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port } });
-    t = await startTestApp({ REDIS_URL: `redis://${proxy.address}` });
+    redis = await redisBehindProxy();
+    t = await startTestApp({ REDIS_URL: redis.url });
   });
   after(async () => {
     try {
-      await proxy.heal();
+      await redis?.proxy.heal();
       await t?.close();
     } finally {
-      await proxy.close();
-      await server.stop();
+      await redis?.close();
     }
   });
 
   it('a demotion seen before the cut is kept; one not seen is accepted until Redis is back, then refused', async () => {
-    if (!t) throw new Error('the app did not start');
+    if (!t || !redis) throw new Error('the app did not start');
     const app = t.app;
     const changes = t.features.users.accountChanges;
     const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
@@ -73,7 +69,7 @@ describe('account state while Redis is cut: what was seen stays in force; the un
     // Demoted too, but this instance has not checked its token since: it knows nothing of it.
     assert.deepEqual(await changes.setRole(unseen.id, 'user'), { found: true, published: true });
 
-    await proxy.set({ kind: 'cut' });
+    await redis.proxy.set({ kind: 'cut' });
     await sleep(PAST_THE_CACHE_MS);
     const during = await createProduct(seen.token);
     assert.equal(during.statusCode, 403, `the seen demotion outlives its cache entry: ${during.body}`);
@@ -82,7 +78,7 @@ describe('account state while Redis is cut: what was seen stays in force; the un
     // ADR 0012's gap, pinned so that changing it is a decision: fail open for the unseen change.
     assert.equal((await call('GET', '/v1/admin/dead-letters', unseen.token)).statusCode, 200);
 
-    await proxy.heal();
+    await redis.proxy.heal();
     await eventually('the unseen demotion applied once Redis is back', async () =>
       (await call('GET', '/v1/admin/dead-letters', unseen.token)).statusCode === 403 ? true : undefined,
     );

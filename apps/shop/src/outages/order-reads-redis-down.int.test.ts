@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
-import { startFaultProxy, type FaultProxy } from '@surge/resilience';
-import { throwawayRedis, type ThrowawayRedis } from '@surge/test-support';
 import { createPendingOrders } from '../modules/orders/pending-orders.ts';
+import { redisBehindProxy, type RedisBehindProxy } from '../testing/redis-behind-proxy.ts';
 import { startTestApp, type TestApp } from '../testing/test-app.ts';
 
 /**
@@ -17,30 +16,27 @@ import { startTestApp, type TestApp } from '../testing/test-app.ts';
  * answer.
  */
 describe('an order not written yet while Redis is cut: 503 + Retry-After, never 404', () => {
-  let server: ThrowawayRedis;
-  let direct: Redis;
-  let proxy: FaultProxy;
+  let redis: RedisBehindProxy | undefined;
+  let direct: Redis | undefined;
   let t: TestApp | undefined;
   const alice = randomUUID();
   before(async () => {
-    server = await throwawayRedis();
-    direct = new Redis(server.url, { maxRetriesPerRequest: 1 });
-    proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port } });
-    t = await startTestApp({ REDIS_URL: `redis://${proxy.address}` });
+    redis = await redisBehindProxy();
+    direct = new Redis(redis.server.url, { maxRetriesPerRequest: 1 });
+    t = await startTestApp({ REDIS_URL: redis.url });
   });
   after(async () => {
     try {
-      await proxy.heal();
+      await redis?.proxy.heal();
       await t?.close();
     } finally {
-      await proxy.close();
-      direct.disconnect();
-      await server.stop();
+      direct?.disconnect();
+      await redis?.close();
     }
   });
 
   it('regression: GET /v1/orders/{id} and POST …/payment answer 503 while the pending lookup fails', async () => {
-    if (!t) throw new Error('the app did not start');
+    if (!t || !redis || !direct) throw new Error('the app did not start');
     const { app } = t;
     const authorization = `Bearer ${await t.token('user', alice)}`;
     const orderId = uuidv7();
@@ -67,7 +63,7 @@ describe('an order not written yet while Redis is cut: 503 + Retry-After, never 
     assert.equal(up.statusCode, 200, up.body);
     assert.equal(up.json<{ status: string }>().status, 'pending');
 
-    await proxy.set({ kind: 'cut' });
+    await redis.proxy.set({ kind: 'cut' });
     for (const [what, res] of [
       ['the accepted order', await read(orderId)],
       ['an unknown order (cannot tell)', await read(uuidv7())],
@@ -80,7 +76,7 @@ describe('an order not written yet while Redis is cut: 503 + Retry-After, never 
       assert.equal(res.json<{ code: string }>().code, 'DEPENDENCY_UNAVAILABLE', seen);
     }
 
-    await proxy.heal();
+    await redis.proxy.heal();
     // The 503 was not kept under the key: the retry gets the real answer (still being written).
     let retried = await pay();
     for (let i = 0; i < 50 && retried.statusCode === 503; i++) {

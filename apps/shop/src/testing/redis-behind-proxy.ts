@@ -1,0 +1,38 @@
+import { startFaultProxy, type FaultProxy } from '@surge/resilience';
+import { throwawayRedis, type ThrowawayRedis } from '@surge/test-support';
+
+export interface RedisBehindProxy {
+  /** The test's own redis-server (its `url` bypasses the proxy). */
+  server: ThrowawayRedis;
+  proxy: FaultProxy;
+  /** Where the service under test connects: through the proxy. */
+  url: string;
+  /** Closes the proxy, then stops the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * A redis-server of the test's own behind a fault proxy: a test cuts or black-holes the proxy,
+ * never the shared Redis that other tests and CI use.
+ */
+export async function redisBehindProxy(): Promise<RedisBehindProxy> {
+  const server = await throwawayRedis();
+  const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port } }).catch(
+    async (err: unknown) => {
+      await server.stop();
+      throw err;
+    },
+  );
+  return {
+    server,
+    proxy,
+    url: `redis://${proxy.address}`,
+    async close() {
+      try {
+        await proxy.close();
+      } finally {
+        await server.stop();
+      }
+    },
+  };
+}
