@@ -63,7 +63,8 @@ app.get('/ready', (_request, reply) => (ready ? 'ok' : reply.code(503).send('war
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
 if (!ready) {
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  for (let i = 0; i < 5000; i++) await (await fetch(`${base}/varied/${i}`)).text();
+  for (let i = 0; i < 5000; i++)
+    await (await fetch(`${base}/varied/${i}`, { signal: AbortSignal.timeout(10_000) })).text();
   ready = true;
 }
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
