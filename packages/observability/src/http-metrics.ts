@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { BoundHistogram, type BoundHistogramChild } from './bound-histogram.ts';
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
@@ -6,8 +7,8 @@ const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
  * RED metrics for an HTTP server: `<prefix>http_requests_total` (rate and errors by status class)
  * and `<prefix>http_request_duration_seconds` (duration histogram), labelled by method, route
  * template and status class. Label children are resolved once per combination and kept; the
- * request count is a plain number handed to prom-client at collection, so an observation hashes
- * no labels for the counter (the histogram child still does, inside prom-client).
+ * request count is a plain number handed to prom-client at collection, and the histogram is a
+ * {@link BoundHistogram}, so an observation hashes no labels.
  */
 export function createHttpMetrics(registry: Registry, prefix = 'surge_') {
   const labelNames = ['method', 'route', 'status_class'] as const;
@@ -28,14 +29,15 @@ export function createHttpMetrics(registry: Registry, prefix = 'surge_') {
       }
     },
   });
-  const duration = new Histogram({
+  // Not prom-client's Histogram: its children hash their labels on every observation.
+  const duration = new BoundHistogram({
     name: `${prefix}http_request_duration_seconds`,
     help: 'HTTP request duration by method, route template and status class',
     labelNames,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  type Children = { count: { pending: number }; time: ReturnType<typeof duration.labels> };
+  type Children = { count: { pending: number }; time: BoundHistogramChild };
   // route → method → status class index → children, resolved once per combination (no key
   // string built per request). Bounded by routes × methods × 5: routes are templates, never raw URLs.
   const children = new Map<string, Map<string, (Children | undefined)[]>>();

@@ -75,9 +75,13 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
  */
 export const startService = (env: Record<string, string>, logFile: string): Promise<BenchProcess> =>
   start(
-    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the service, written there when it stops.
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the service, written there when it stops;
+    // BENCH_CPU_PROF_INTERVAL: its sampling interval in µs (V8's default is 1000).
     [
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      ...(process.env.BENCH_CPU_PROF && process.env.BENCH_CPU_PROF_INTERVAL
+        ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`]
+        : []),
       `--max-semi-space-size=${process.env.SURGE_SEMI_SPACE_MB ?? 4}`,
       MAIN,
     ],

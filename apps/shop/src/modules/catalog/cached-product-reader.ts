@@ -33,6 +33,7 @@ export function createCachedProductReader(opts: {
     return rest;
   };
   return {
+    peek: (id) => products.peek<Product>(id),
     async get(id) {
       // A product served within the last second (the hot tier) exists: no filter, no L1 copy.
       const hot = products.peek<Product>(id);

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import { Type } from 'typebox';
 import type { Outbox } from '@surge/messaging';
@@ -9,7 +10,7 @@ import { ADMIN_ONLY, DEPENDENCY_DOWN, VALIDATED_BODY, PATH_PARAMS, problems } fr
 import { UUID } from '../../http/pagination.ts';
 import { notFound } from '../../errors.ts';
 import { traceHeaders } from '../../http/trace.ts';
-import type { ProductRecord, ProductsRepo } from './products-repo.ts';
+import type { Product, ProductRecord, ProductsRepo } from './products-repo.ts';
 import type { ProductReader } from './product-reader.ts';
 
 const ProductSchema = Type.Object({
@@ -36,6 +37,15 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
   // A hot product is the same frozen object on every read (the cache's hot tier, ADR 0018): its
   // JSON is rendered by the route's serializer once, not per request.
   const rendered = new WeakMap<object, string>();
+  const sendProduct = (reply: FastifyReply, product: Product): void => {
+    let body = rendered.get(product);
+    if (body === undefined) {
+      body = reply.serialize(product) as string;
+      if (Object.isFrozen(product)) rendered.set(product, body);
+    }
+    // Already JSON: Fastify sends a string as it is.
+    void reply.type('application/json; charset=utf-8').send(body);
+  };
 
   /** The change and its `product.changed` commit together (outbox). */
   const publishChange = (trx: Transaction<Database>, p: ProductRecord, headers: Record<string, string>) =>
@@ -73,16 +83,15 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{
         },
       },
     },
-    async (request, reply) => {
-      const product = await reader.get(request.params.id);
-      if (!product) throw notFound('product');
-      let body = rendered.get(product);
-      if (body === undefined) {
-        body = reply.serialize(product) as string;
-        if (Object.isFrozen(product)) rendered.set(product, body);
-      }
-      // Already JSON: Fastify sends a string as it is (the typed reply expects the object).
-      return reply.type('application/json; charset=utf-8').send(body as never);
+    (request, reply) => {
+      // A hot product is answered without a promise: on the hottest route of a flash sale an
+      // await costs more than the lookup (docs/benchmarks.md, P2).
+      const hot = reader.peek(request.params.id);
+      if (hot !== undefined) return sendProduct(reply, hot);
+      return reader.get(request.params.id).then((product) => {
+        if (!product) throw notFound('product');
+        sendProduct(reply, product);
+      });
     },
   );
 
