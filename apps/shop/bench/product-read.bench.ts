@@ -3,7 +3,9 @@
 // same JSON bytes. Both are their own processes; the load generator (wrk, else autocannon's CLI)
 // is a third. Alternating rounds, median ratio; also the service's memory after the load (M1).
 //   npm run bench -- p2     (BENCH_SECONDS=8, BENCH_ROUNDS=3, BENCH_CONNECTIONS=50, BENCH_ROLE=all,
-//                            BENCH_BARE_VARIANT=plain|features|varied: see bare-server.ts)
+//                            BENCH_BARE_VARIANT=plain|features|varied: see bare-server.ts,
+//                            BENCH_PIN=1: servers and generator on their own CPUs, harness/cpu-pinning.ts)
+import { pinServer, pinning } from './harness/cpu-pinning.ts';
 import { load, type LoadResult } from './harness/load.ts';
 import { median, startScript } from './harness/processes.ts';
 import { startServiceWithProduct } from './harness/service-with-product.ts';
@@ -25,16 +27,19 @@ const bare = await startScript(
   '/ready',
   `/tmp/surge-bench-bare-${tag}.log`,
 );
+pinServer(service.pid);
+pinServer(bare.pid);
 const ceiling = `${bare.baseUrl}${new URL(ours).pathname}`;
 if ((await (await fetch(ceiling, { signal: AbortSignal.timeout(10_000) })).text()) !== body)
   throw new Error('the two sides answer different bodies');
 
 const show = (r: LoadResult) =>
   `${r.rps.toFixed(0)} req/s (p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors})`;
-const opts = { seconds, connections };
+const opts = { seconds, connections, pinned: true };
 console.log(
   `P2 warm product read: ${rounds} rounds × ${seconds} s × 2 sides, ${connections} connections, ` +
-    `role ${role}, bare variant ${process.env.BENCH_BARE_VARIANT ?? 'plain'}, load generator in its own process`,
+    `role ${role}, bare variant ${process.env.BENCH_BARE_VARIANT ?? 'plain'}, load generator in its own process, ` +
+    (pinning ? `servers on CPU ${pinning.server}, generator on CPU ${pinning.load}` : 'unpinned'),
 );
 await load(ceiling, { ...opts, seconds: 3 }); // warm-up, both sides
 const warm = await load(ours, { ...opts, seconds: 3 });

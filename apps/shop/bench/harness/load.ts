@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { onLoadCpu } from './cpu-pinning.ts';
 
 export interface LoadResult {
   /** Requests per second over the run. */
@@ -32,6 +33,8 @@ export interface LoadOptions {
    * timed out (a client that gives up), wrk keeps waiting on it.
    */
   tool?: 'wrk' | 'autocannon';
+  /** Run the generator on the load CPU (harness/cpu-pinning.ts). Default false. */
+  pinned?: boolean;
   /** Request method and JSON body (with `countStatuses`). Default GET, no body. */
   method?: string;
   body?: string;
@@ -50,9 +53,10 @@ export const wrkInstalled = hasWrk;
 const AUTOCANNON = fileURLToPath(new URL('../../../../node_modules/.bin/autocannon', import.meta.url));
 const STATUS_SCRIPT = fileURLToPath(new URL('./status-counts.lua', import.meta.url));
 
-const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
+const run = (cmd: string, args: string[], env: Record<string, string> = {}, pinned = false) =>
   new Promise<string>((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const [file, argv] = pinned ? onLoadCpu(cmd, args) : [cmd, args];
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -89,6 +93,7 @@ export async function load(url: string, opts: LoadOptions): Promise<LoadResult> 
         url,
       ],
       { WRK_METHOD: opts.method ?? '', WRK_BODY: opts.body ?? '', ...opts.wrkScript?.env },
+      opts.pinned,
     );
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
     const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
@@ -111,19 +116,24 @@ export async function load(url: string, opts: LoadOptions): Promise<LoadResult> 
       timeouts: Number(sock?.[4] ?? 0),
     };
   }
-  const out = await run(AUTOCANNON, [
-    '-c',
-    String(opts.connections),
-    '-d',
-    String(opts.seconds),
-    '-t',
-    String(opts.timeoutSec ?? 10),
-    '--json',
-    ...(opts.method ? ['-m', opts.method] : []),
-    ...(opts.body ? ['-b', opts.body, '-H', 'content-type=application/json'] : []),
-    ...Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
-    url,
-  ]);
+  const out = await run(
+    AUTOCANNON,
+    [
+      '-c',
+      String(opts.connections),
+      '-d',
+      String(opts.seconds),
+      '-t',
+      String(opts.timeoutSec ?? 10),
+      '--json',
+      ...(opts.method ? ['-m', opts.method] : []),
+      ...(opts.body ? ['-b', opts.body, '-H', 'content-type=application/json'] : []),
+      ...Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
+      url,
+    ],
+    {},
+    opts.pinned,
+  );
   const r = JSON.parse(out.slice(out.indexOf('{'))) as {
     requests: { average: number };
     latency: { p99: number };
