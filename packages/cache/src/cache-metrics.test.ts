@@ -48,6 +48,32 @@ describe('cacheMetrics', () => {
     assert.equal(await value(registry, 'surge_cache_misses_total', l), 1, 'closed: no longer counting');
   });
 
+  it('keeps the hits of each cache, namespace and tier apart, and counts them across scrapes', async () => {
+    const registry = new Registry();
+    const metrics = cacheMetrics(registry);
+    const cache = `metrics-hits-${process.pid}`;
+    const hit = (c: string, namespace: string, tier: 'hot' | 'l1' | 'l2') =>
+      publishCacheEvent(() => ({ cache: c, namespace, key: 'k', type: 'hit', tier }));
+    for (let i = 0; i < 3; i++) hit(cache, 'product', 'hot');
+    hit(cache, 'user', 'hot');
+    hit(`${cache}-b`, 'product', 'hot');
+    hit(cache, 'product', 'l1');
+    const hits = (c: string, namespace: string, tier: string) =>
+      value(registry, 'surge_cache_hits_total', { cache: c, namespace, tier });
+    assert.deepEqual(
+      [
+        await hits(cache, 'product', 'hot'),
+        await hits(cache, 'user', 'hot'),
+        await hits(`${cache}-b`, 'product', 'hot'),
+        await hits(cache, 'product', 'l1'),
+      ],
+      [3, 1, 1, 1],
+    );
+    hit(cache, 'product', 'hot');
+    assert.equal(await hits(cache, 'product', 'hot'), 4, 'a hit after a scrape is added, not lost');
+    metrics.close();
+  });
+
   it('is idempotent per registry (no duplicate-metric error)', () => {
     const registry = new Registry();
     const a = cacheMetrics(registry);

@@ -34,13 +34,17 @@ export function cacheMetrics(registry: Registry, opts: { prefix?: string } = {})
   // Hits are the hot path (every cached read): counted in plain numbers per cache, namespace and
   // tier, handed to prom-client when it collects — a prom-client child hashes its labels on
   // every `inc()`. Bounded by namespaces × 3 tiers.
-  const hitCounts = new Map<string, { labels: Record<string, string>; pending: number }>();
+  // cache → namespace → tier: three lookups of strings that are the same objects every time (no
+  // key string built per hit).
+  type HitCount = { labels: Record<string, string>; pending: number };
+  const hitCounts = new Map<string, Map<string, Map<string, HitCount>>>();
+  const allHitCounts: HitCount[] = [];
   const hits = counter(
     'hits_total',
     'Fresh values served, by tier (hot, l1 memory, l2 Redis)',
     ['tier'],
     () => {
-      for (const h of hitCounts.values()) {
+      for (const h of allHitCounts) {
         if (h.pending === 0) continue;
         hits.inc(h.labels, h.pending);
         h.pending = 0;
@@ -67,12 +71,16 @@ export function cacheMetrics(registry: Registry, opts: { prefix?: string } = {})
   const onEvent = (message: unknown) => {
     const e = message as CacheEvent;
     if (e.type === 'hit') {
-      const id = `${e.cache}\0${e.namespace}\0${e.tier}`;
-      let h = hitCounts.get(id);
+      let byNamespace = hitCounts.get(e.cache);
+      if (!byNamespace) hitCounts.set(e.cache, (byNamespace = new Map<string, Map<string, HitCount>>()));
+      let byTier = byNamespace.get(e.namespace);
+      if (!byTier) byNamespace.set(e.namespace, (byTier = new Map<string, HitCount>()));
+      let h = byTier.get(e.tier);
       if (!h) {
         const labels = { cache: e.cache, namespace: e.namespace, tier: e.tier };
         hits.inc(labels, 0);
-        hitCounts.set(id, (h = { labels, pending: 0 }));
+        byTier.set(e.tier, (h = { labels, pending: 0 }));
+        allHitCounts.push(h);
       }
       h.pending++;
       return;

@@ -59,8 +59,9 @@ export const loadShedding = fp(
         done(shed);
         return;
       }
-      // 'close' comes after the response was written or when the connection died first: always once.
-      reply.raw.once('close', () => admission.done());
+      // 'close' comes after the response was written or when the connection died first: always,
+      // and once (`done` needs no `this`, and a second call would do nothing).
+      reply.raw.on('close', admission.done);
       done();
     });
     app.addHook('onClose', (_app, done) => {

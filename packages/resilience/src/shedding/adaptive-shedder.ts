@@ -34,7 +34,8 @@ export interface AdaptiveShedderOptions {
 
 /** An admitted request; call `done` once when it ends. Later calls do nothing. */
 export interface Admission {
-  done(): void;
+  /** Needs no `this`: can be passed as a listener as it is. */
+  done(this: void): void;
 }
 
 export interface ShedderStats {
