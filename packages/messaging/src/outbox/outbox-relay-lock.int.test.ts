@@ -79,7 +79,9 @@ describe('outbox relay: one active instance, cleanup (real MariaDB and Kafka)', 
       );
       await addAndExpect(20);
 
-      assert.equal(await unsentCount(db, table), 0);
+      // The relay marks a batch sent after Kafka acknowledged it, so the reader can see the last
+      // records a moment before their rows are marked (seen in CI: 4 rows still unsent).
+      await until(async () => (await unsentCount(db, table)) === 0, 5000, 'every row marked sent');
       const ids = reader.records.map((r) => r.headers.ce_id);
       assert.equal(new Set(ids).size, 60, 'every event arrived');
     } finally {
