@@ -62,7 +62,8 @@ export function createBusTransport(
     }
   });
   subscriber.on('ready', () => {
-    // ioredis resubscribes right after 'ready'; our own SUBSCRIBE answers once that has happened.
+    // The only resubscription after a reconnect (the connection's autoResubscribe is off,
+    // connections.ts): one SUBSCRIBE of every channel, whose failure is handled by `track`.
     if (wasReady && handlers.size > 0)
       void track(subscriber.subscribe(...handlers.keys()).then(opts.onResubscribed));
     wasReady = true;

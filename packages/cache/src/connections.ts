@@ -5,8 +5,11 @@ import { Redis } from 'ioredis';
  * - `commands` (L2, fill locks, bus publish) never queues while Redis is down
  *   (`enableOfflineQueue: false`, `maxRetriesPerRequest: 1`) and bounds every command by
  *   `commandTimeoutMs`, so a Redis outage costs a read microseconds, not a hang;
- * - `subscriber` (bus) queues its SUBSCRIBE until Redis is reachable and resubscribes after a
- *   reconnect, so a cache created during an outage still joins the bus when Redis returns.
+ * - `subscriber` (bus) queues its SUBSCRIBE until Redis is reachable, so a cache created during
+ *   an outage still joins the bus when Redis returns. After a reconnect the bus transport
+ *   resubscribes itself (bus-transport.ts), not ioredis: ioredis 5.11's `autoResubscribe` sends
+ *   its SUBSCRIBE with no rejection handler, so closing the cache while that command was in
+ *   flight raised an unhandled "Connection is closed." (seen in CI, catalog-cache.int.test.ts).
  * Both reconnect by themselves (the caller's `retryStrategy`, ioredis' default otherwise).
  */
 export function openCacheConnections(
@@ -27,7 +30,7 @@ export function openCacheConnections(
     enableOfflineQueue: true,
     maxRetriesPerRequest: null,
     commandTimeout: undefined,
-    autoResubscribe: true,
+    autoResubscribe: false,
   });
   commands.on('error', (err) => opts.onError(err, 'commands'));
   subscriber.on('error', (err) => opts.onError(err, 'subscriber'));

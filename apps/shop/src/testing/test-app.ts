@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { withTimeout } from '@surge/resilience';
 import { loadConfig, type Config } from '../config.ts';
 import { createContext, type Context } from '../context.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -81,6 +82,10 @@ export async function startTestApp(
   await redisConnected(ctx.redis, 5_000);
   await ctx.cache.ready(5_000).catch(() => {}); // a test of a Redis outage starts without it
   const workers = opts.workers ? startWorkers(ctx, Object.values(features)) : undefined;
+  // A test publishes at once: its topics must exist first (seen in CI: "Unknown topic" for an
+  // order.placed published while the workers were still provisioning). Bounded, for the tests
+  // that start workers with Kafka down.
+  if (workers) await withTimeout(() => workers.started(), 30_000).catch(() => {});
   ctx.lifecycle.state = 'ready';
   return {
     app,

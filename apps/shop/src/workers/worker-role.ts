@@ -5,6 +5,11 @@ import type { Feature } from '../modules/feature-module.ts';
 import { createOutageWarnings } from '../infra/outage-warnings.ts';
 
 export interface Workers {
+  /**
+   * Resolves once the topics exist and the relay and consumers have started (or the workers
+   * were closed first). Start-up does not wait for it: Kafka may be down.
+   */
+  started(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,7 @@ export function startWorkers(ctx: Context, features: readonly Feature[]): Worker
   })();
 
   return {
+    started: () => started,
     async close() {
       stop.abort();
       // A subscribe stuck on a broker that went away must not hold the shutdown: the

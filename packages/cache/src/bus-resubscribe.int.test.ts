@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { throwawayRedis } from '@surge/test-support';
+import { createBusTransport } from './bus-transport.ts';
+import { openCacheConnections } from './connections.ts';
+
+// Regression (seen in CI, catalog-cache.int.test.ts): ioredis' own resubscription after a
+// reconnect sends SUBSCRIBE with no rejection handler. A cache closed while that command was in
+// flight — shutting down just after Redis came back — raised an unhandled "Connection is closed."
+describe('the cache bus after a Redis restart (real redis-server of its own)', () => {
+  let redis: Awaited<ReturnType<typeof throwawayRedis>>;
+  before(async () => {
+    redis = await throwawayRedis();
+  });
+  after(async () => {
+    await redis.stop();
+  });
+
+  it('resubscribes once, and closing during that SUBSCRIBE rejects nothing unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const source = new Redis(redis.url, { lazyConnect: true });
+    const errors: unknown[] = [];
+    const { commands, subscriber } = openCacheConnections(source, {
+      commandTimeoutMs: 500,
+      onError: (err) => errors.push(err),
+    });
+    let resubscribed = 0;
+    const bus = createBusTransport(commands, subscriber, {
+      onError: (err) => errors.push(err),
+      onResubscribed: () => resubscribed++,
+    });
+    try {
+      await bus.subscribe('surge-test-bus', () => {});
+      await bus.subscribed();
+      await redis.restart();
+      // Closed while reconnecting: connected, its ready check in flight, which is when ioredis
+      // would send its own SUBSCRIBE on a connection that is closing.
+      await once(subscriber, 'connect');
+      subscriber.disconnect();
+      commands.disconnect();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(unhandled, [], 'no unhandled rejection');
+      // Cut or answered first: either way at most once, and a cut one is reported, not thrown.
+      assert.ok(resubscribed <= 1, `resubscribed ${resubscribed} times`);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      subscriber.disconnect();
+      commands.disconnect();
+      source.disconnect();
+    }
+  });
+
+  it('after a restart, messages published by another client reach the handler again', async () => {
+    const source = new Redis(redis.url, { lazyConnect: true });
+    const { commands, subscriber } = openCacheConnections(source, {
+      commandTimeoutMs: 500,
+      onError: () => {},
+    });
+    let resubscribed = 0;
+    const seen: unknown[] = [];
+    const bus = createBusTransport(commands, subscriber, {
+      onError: () => {},
+      onResubscribed: () => resubscribed++,
+    });
+    const other = new Redis(redis.url, { maxRetriesPerRequest: null });
+    other.on('error', () => {}); // refused while the server restarts
+    try {
+      await bus.subscribe('surge-test-bus', (payload) => void seen.push(payload));
+      await bus.subscribed();
+      await redis.restart();
+      await once(subscriber, 'ready');
+      await bus.subscribed();
+      assert.equal(resubscribed, 1);
+      await other.publish('surge-test-bus', JSON.stringify({ busId: 'other', payload: { keys: ['k'] } }));
+      for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(seen, [{ keys: ['k'] }]);
+    } finally {
+      other.disconnect();
+      subscriber.disconnect();
+      commands.disconnect();
+      source.disconnect();
+    }
+  });
+});
