@@ -36,10 +36,12 @@ describe('the cache bus after a Redis restart (real redis-server of its own)', (
     try {
       await bus.subscribe('surge-test-bus', () => {});
       await bus.subscribed();
+      // Listening before the restart: the client may reconnect before restart() returns.
+      const connected = once(subscriber, 'connect', { signal: AbortSignal.timeout(15_000) });
       await redis.restart();
       // Closed while reconnecting: connected, its ready check in flight, which is when ioredis
       // would send its own SUBSCRIBE on a connection that is closing.
-      await once(subscriber, 'connect');
+      await connected;
       subscriber.disconnect();
       commands.disconnect();
       await new Promise((r) => setTimeout(r, 300));
@@ -71,12 +73,13 @@ describe('the cache bus after a Redis restart (real redis-server of its own)', (
     try {
       await bus.subscribe('surge-test-bus', (payload) => void seen.push(payload));
       await bus.subscribed();
+      const ready = once(subscriber, 'ready', { signal: AbortSignal.timeout(15_000) });
       await redis.restart();
-      await once(subscriber, 'ready');
-      await bus.subscribed();
-      assert.equal(resubscribed, 1);
+      await ready;
+      for (let i = 0; i < 250 && resubscribed === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(resubscribed, 1, 'resubscribed once, by the bus transport');
       await other.publish('surge-test-bus', JSON.stringify({ busId: 'other', payload: { keys: ['k'] } }));
-      for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(seen, [{ keys: ['k'] }]);
     } finally {
       other.disconnect();
