@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { sql } from 'kysely';
-import { freePort } from '@surge/test-support';
+import { freePort, eventually } from '@surge/test-support';
 import { createDatabase } from './db/database.ts';
-import { eventually } from './testing/eventually.ts';
 import { spawnService, type ServiceProcess } from './testing/spawn-service.ts';
 import { TEST_MYSQL_URL } from './testing/test-app.ts';
 

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.ts';
 import { ORDERS_TOPIC } from '../src/modules/orders/order-events.ts';
 import { createTokenService, generateKeyPem } from '../src/modules/sessions/tokens.ts';
-import { eventually } from '../src/testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { deleteTopicsWithPrefix, endOffsets } from '../src/testing/kafka-topics.ts';
 import { scratchDatabase } from '../src/testing/scratch-database.ts';
 import { spawnService, waitFor, type ServiceProcess } from '../src/testing/spawn-service.ts';

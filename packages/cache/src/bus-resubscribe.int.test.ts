@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { throwawayRedis } from '@surge/test-support';
+import { eventually, pause, throwawayRedis } from '@surge/test-support';
 import { createBusTransport } from './bus-transport.ts';
 import { openCacheConnections } from './connections.ts';
 
@@ -44,7 +44,7 @@ describe('the cache bus after a Redis restart (real redis-server of its own)', (
       await connected;
       subscriber.disconnect();
       commands.disconnect();
-      await new Promise((r) => setTimeout(r, 300));
+      await pause(300); // time for a rejection of the cut command to surface
       assert.deepEqual(unhandled, [], 'no unhandled rejection');
       // Cut or answered first: either way at most once, and a cut one is reported, not thrown.
       assert.ok(resubscribed <= 1, `resubscribed ${resubscribed} times`);
@@ -76,10 +76,24 @@ describe('the cache bus after a Redis restart (real redis-server of its own)', (
       const ready = once(subscriber, 'ready', { signal: AbortSignal.timeout(15_000) });
       await redis.restart();
       await ready;
-      for (let i = 0; i < 250 && resubscribed === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await eventually(
+        'the bus transport to resubscribe',
+        () => Promise.resolve(resubscribed > 0 || undefined),
+        {
+          timeoutMs: 5_000,
+          intervalMs: 20,
+        },
+      );
       assert.equal(resubscribed, 1, 'resubscribed once, by the bus transport');
       await other.publish('surge-test-bus', JSON.stringify({ busId: 'other', payload: { keys: ['k'] } }));
-      for (let i = 0; i < 250 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await eventually(
+        'the message to reach the handler',
+        () => Promise.resolve(seen.length > 0 || undefined),
+        {
+          timeoutMs: 5_000,
+          intervalMs: 20,
+        },
+      );
       assert.deepEqual(seen, [{ keys: ['k'] }]);
     } finally {
       other.disconnect();

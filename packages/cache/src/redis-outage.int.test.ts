@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { isCacheBulkheadFullError } from './errors.ts';
 import { loaderProbe } from './testing/loader-probe.ts';
 import { testCaches } from './testing/test-redis.ts';
-import { throwawayRedis } from '@surge/test-support';
-
-async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { eventually, throwawayRedis } from '@surge/test-support';
 
 describe('Redis outage: L1 keeps serving, loads go through the bulkhead, the cache heals', () => {
   let redis: Awaited<ReturnType<typeof throwawayRedis>>;
@@ -63,11 +54,15 @@ describe('Redis outage: L1 keeps serving, loads go through the bulkhead, the cac
     const check = new Redis(redis.url);
     try {
       let n = 0;
-      await eventually('a load to be written to L2 again', async () => {
-        const key = `after-${n++}`;
-        await products.getOrLoad(key, probe.for(key));
-        return (await check.exists(t.l2Key('product', key))) === 1;
-      });
+      await eventually(
+        'a load to be written to L2 again',
+        async () => {
+          const key = `after-${n++}`;
+          await products.getOrLoad(key, probe.for(key));
+          return (await check.exists(t.l2Key('product', key))) === 1 || undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
       await Promise.all([a.ready(), b.ready()]);
       assert.equal(
         await products.getOrLoad('1', () => Promise.resolve('product 1, changed during the outage')),
@@ -78,8 +73,8 @@ describe('Redis outage: L1 keeps serving, loads go through the bulkhead, the cac
       await b.namespace('product').invalidate('fresh');
       await eventually(
         "b's invalidation to reach a over the bus",
-        async () => (await products.getOrLoad('fresh', () => Promise.resolve('v2'))) === 'v2',
-        2_000,
+        async () => (await products.getOrLoad('fresh', () => Promise.resolve('v2'))) === 'v2' || undefined,
+        { timeoutMs: 2_000, intervalMs: 100 },
       );
     } finally {
       check.disconnect();

@@ -10,3 +10,4 @@ export { jsonLineSink, recordingLog } from './recording-log.ts';
 export type { LogLine } from './recording-log.ts';
 export { produceRaw, readRaw } from './kafka-raw.ts';
 export type { RawKafkaRecord, ReadRecord } from './kafka-raw.ts';
+export { eventually, pause } from './eventually.ts';

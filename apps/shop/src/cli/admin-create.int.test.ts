@@ -4,10 +4,9 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '@surge/test-support';
+import { freePort, eventually } from '@surge/test-support';
 import { createDatabase } from '../db/database.ts';
 import { verifyPassword } from '../modules/users/password.ts';
-import { eventually } from '../testing/eventually.ts';
 import { TEST_MYSQL_URL } from '../testing/test-app.ts';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { eventually } from '../testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { newUser, startTestApp, TEST_MYSQL_URL, type TestApp } from '../testing/test-app.ts';
 
 const exec = promisify(execFile);

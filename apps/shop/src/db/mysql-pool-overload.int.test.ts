@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { eventually } from '../testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { newUser, startTestApp, type TestApp } from '../testing/test-app.ts';
 
 /**

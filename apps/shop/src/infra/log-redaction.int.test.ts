@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { eventually } from '../testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { deleteTopicsWithPrefix } from '../testing/kafka-topics.ts';
 import { scratchDatabase } from '../testing/scratch-database.ts';
 import { spawnService, waitFor, type ServiceProcess } from '../testing/spawn-service.ts';

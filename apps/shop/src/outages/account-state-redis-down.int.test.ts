@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually } from '../testing/eventually.ts';
-import { redisBehindProxy, type RedisBehindProxy } from '../testing/redis-behind-proxy.ts';
-import { newUser, startTestApp, type TestApp } from '../testing/test-app.ts';
+import { eventually } from '@surge/test-support';
+import { testAppBehindRedisProxy, type AppBehindRedisProxy } from '../testing/redis-behind-proxy.ts';
+import { newUser } from '../testing/test-app.ts';
 
 /** Longer than the account-state cache (ACCOUNT_STATE_CACHE_MS, 1 s by default). */
 const PAST_THE_CACHE_MS = 1_500;
@@ -16,23 +16,15 @@ const PAST_THE_CACHE_MS = 1_500;
  * back (or the token expires), then refused within seconds.
  */
 describe('account state while Redis is cut: what was seen stays in force; the unseen heals after', () => {
-  let redis: RedisBehindProxy | undefined;
-  let t: TestApp | undefined;
+  let setup: AppBehindRedisProxy | undefined;
   before(async () => {
-    redis = await redisBehindProxy();
-    t = await startTestApp({ REDIS_URL: redis.url });
+    setup = await testAppBehindRedisProxy();
   });
-  after(async () => {
-    try {
-      await redis?.proxy.heal();
-      await t?.close();
-    } finally {
-      await redis?.close();
-    }
-  });
+  after(() => setup?.close());
 
   it('a demotion seen before the cut is kept; one not seen is accepted until Redis is back, then refused', async () => {
-    if (!t || !redis) throw new Error('the app did not start');
+    if (!setup) throw new Error('the app did not start');
+    const { t, redis } = setup;
     const app = t.app;
     const changes = t.features.users.accountChanges;
     const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>

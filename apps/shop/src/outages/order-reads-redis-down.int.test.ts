@@ -4,8 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { createPendingOrders } from '../modules/orders/pending-orders.ts';
-import { redisBehindProxy, type RedisBehindProxy } from '../testing/redis-behind-proxy.ts';
-import { startTestApp, type TestApp } from '../testing/test-app.ts';
+import { testAppBehindRedisProxy, type AppBehindRedisProxy } from '../testing/redis-behind-proxy.ts';
 
 /**
  * Issue 8, "look for the rest of its kind": an accepted order lives only in Redis until
@@ -16,27 +15,21 @@ import { startTestApp, type TestApp } from '../testing/test-app.ts';
  * answer.
  */
 describe('an order not written yet while Redis is cut: 503 + Retry-After, never 404', () => {
-  let redis: RedisBehindProxy | undefined;
+  let setup: AppBehindRedisProxy | undefined;
   let direct: Redis | undefined;
-  let t: TestApp | undefined;
   const alice = randomUUID();
   before(async () => {
-    redis = await redisBehindProxy();
-    direct = new Redis(redis.server.url, { maxRetriesPerRequest: 1 });
-    t = await startTestApp({ REDIS_URL: redis.url });
+    setup = await testAppBehindRedisProxy();
+    direct = new Redis(setup.redis.server.url, { maxRetriesPerRequest: 1 });
   });
   after(async () => {
-    try {
-      await redis?.proxy.heal();
-      await t?.close();
-    } finally {
-      direct?.disconnect();
-      await redis?.close();
-    }
+    direct?.disconnect();
+    await setup?.close();
   });
 
   it('regression: GET /v1/orders/{id} and POST …/payment answer 503 while the pending lookup fails', async () => {
-    if (!t || !redis || !direct) throw new Error('the app did not start');
+    if (!setup || !direct) throw new Error('the app did not start');
+    const { t, redis } = setup;
     const { app } = t;
     const authorization = `Bearer ${await t.token('user', alice)}`;
     const orderId = uuidv7();

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startFaultProxy, type FaultProxy } from '@surge/resilience';
-import { throwawayRedis, type ThrowawayRedis } from '@surge/test-support';
+import { throwawayRedis, type ThrowawayRedis, eventually } from '@surge/test-support';
 import { saleKeys } from '../modules/flash-sales/sale-stock.ts';
-import { eventually } from '../testing/eventually.ts';
 import { deleteTopicsWithPrefix } from '../testing/kafka-topics.ts';
 import { assertUnavailable, call } from '../testing/outage-http.ts';
 import {

@@ -1,5 +1,5 @@
 import { Admin } from '@platformatic/kafka';
-import { eventually } from './eventually.ts';
+import { eventually } from '@surge/test-support';
 
 const admin = (brokers: string[]) =>
   new Admin({

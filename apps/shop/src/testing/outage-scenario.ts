@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { sql } from 'kysely';
 import type { FaultMode, FaultProxy } from '@surge/resilience';
-import { eventually, pause } from './eventually.ts';
+import { eventually, pause } from '@surge/test-support';
 import { assertUnavailable, call, summary, type Answer } from './outage-http.ts';
 import type { ScratchDatabase } from './scratch-database.ts';
 import type { ServiceProcess } from './spawn-service.ts';

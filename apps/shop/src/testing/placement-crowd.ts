@@ -9,7 +9,7 @@ import type { Buyer } from '../../storm/storm-buyers.ts';
 import type { Attempt } from '../../storm/storm-driver.ts';
 import { checkInvariants } from '../../storm/storm-invariants.ts';
 import type { Shop } from '../../storm/storm-shop.ts';
-import { eventually } from './eventually.ts';
+import { eventually } from '@surge/test-support';
 import { call, type Answer } from './outage-http.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { startFaultProxy, type FaultProxy } from '@surge/resilience';
 import { throwawayRedis, type ThrowawayRedis } from '@surge/test-support';
+import { startTestApp, type TestApp } from './test-app.ts';
 
 export interface RedisBehindProxy {
   /** The test's own redis-server (its `url` bypasses the proxy). */
@@ -32,6 +33,36 @@ export async function redisBehindProxy(): Promise<RedisBehindProxy> {
         await proxy.close();
       } finally {
         await server.stop();
+      }
+    },
+  };
+}
+
+export interface AppBehindRedisProxy {
+  redis: RedisBehindProxy;
+  t: TestApp;
+  /** Heals the proxy, closes the app, then the proxy and the server. */
+  close(): Promise<void>;
+}
+
+/** The service in-process (startTestApp) on a redis-server of its own behind a fault proxy. */
+export async function testAppBehindRedisProxy(
+  env: Record<string, string> = {},
+): Promise<AppBehindRedisProxy> {
+  const redis = await redisBehindProxy();
+  const t = await startTestApp({ ...env, REDIS_URL: redis.url }).catch(async (err: unknown) => {
+    await redis.close();
+    throw err;
+  });
+  return {
+    redis,
+    t,
+    async close() {
+      try {
+        await redis.proxy.heal();
+        await t.close();
+      } finally {
+        await redis.close();
       }
     },
   };

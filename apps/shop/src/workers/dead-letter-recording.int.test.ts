@@ -7,7 +7,7 @@ import { CATALOG_TOPIC, ProductChanged } from '../modules/catalog/catalog-events
 import { moduleTopics } from '../modules/index.ts';
 import { ORDERS_TOPIC, OrderPlaced } from '../modules/orders/order-events.ts';
 import { USERS_TOPIC, UserRegistered } from '../modules/users/user-events.ts';
-import { eventually } from '../testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { committedByGroup, deleteTopicsWithPrefix, endOffsets } from '../testing/kafka-topics.ts';
 import { scratchDatabase } from '../testing/scratch-database.ts';
 import { spawnService, type ServiceProcess } from '../testing/spawn-service.ts';

@@ -1,12 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { eventually, pause } from '../testing/eventually.ts';
+import { eventually, pause, throwawayKafka } from '@surge/test-support';
 import { deleteTopicsWithPrefix } from '../testing/kafka-topics.ts';
 import { scratchDatabase } from '../testing/scratch-database.ts';
 import { spawnService, waitFor, type ServiceProcess } from '../testing/spawn-service.ts';
 import { newUser } from '../testing/test-app.ts';
-import { throwawayKafka } from '@surge/test-support';
 
 /** Seconds the broker stays down; the acceptance criterion says 30. */
 const OUTAGE_S = Number(process.env.SURGE_TEST_KAFKA_OUTAGE_S || 30);

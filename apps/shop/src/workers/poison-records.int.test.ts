@@ -5,8 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CE, deadLetterTopic, DLT, encodeMessage, toBuffer } from '@surge/messaging';
 import { decodeStoredRecord } from '../modules/dead-letters/stored-record.ts';
 import { USERS_TOPIC, UserRegistered } from '../modules/users/user-events.ts';
-import { eventually } from '../testing/eventually.ts';
-import { produceRaw, readRaw, type RawKafkaRecord } from '@surge/test-support';
+import { eventually, produceRaw, readRaw, type RawKafkaRecord } from '@surge/test-support';
 import { committedByGroup, endOffsets } from '../testing/kafka-topics.ts';
 import { startTestApp, type TestApp } from '../testing/test-app.ts';
 

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { createKafkaPublisher, provisionTopics, type Message } from '@surge/messaging';
 import { moduleTopics } from '../modules/index.ts';
 import { USERS_TOPIC, UserRegistered } from '../modules/users/user-events.ts';
-import { eventually, pause } from '../testing/eventually.ts';
+import { eventually, pause } from '@surge/test-support';
 import { committedOffsets, deleteTopicsWithPrefix } from '../testing/kafka-topics.ts';
 import { scratchDatabase } from '../testing/scratch-database.ts';
 import { spawnService, type ServiceProcess } from '../testing/spawn-service.ts';

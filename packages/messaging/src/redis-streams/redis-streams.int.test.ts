@@ -1,7 +1,6 @@
 import { after } from 'node:test';
 import { runTransportContract } from '../contract/transport-contract.ts';
-import { throwawayRedis } from '@surge/test-support';
-import { testRedisUrl } from '@surge/test-support';
+import { throwawayRedis, testRedisUrl } from '@surge/test-support';
 import { redisStreamsClients, TEST_SUBSCRIBER } from './testing/test-clients.ts';
 
 const shared = redisStreamsClients(testRedisUrl());

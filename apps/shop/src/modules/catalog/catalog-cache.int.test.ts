@@ -1,9 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
-import { eventually } from '../../testing/eventually.ts';
+import { eventually, throwawayRedis } from '@surge/test-support';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
-import { throwawayRedis } from '@surge/test-support';
 import { createCachedProductReader } from './cached-product-reader.ts';
 
 /** Counts MySQL product lookups of an app (the cache's loader is the only caller). */

@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Delivery } from '@surge/messaging';
 import { startGateway, type RunningGateway } from '@surge/payment-gateway';
 import { silentLog } from '@surge/resilience';
-import { eventually } from '../../testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { waitForTopic } from '../../testing/kafka-topics.ts';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
 import { createSaleStock } from '../flash-sales/sale-stock.ts';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { EVENT_SOURCE } from '../../context.ts';
-import { eventually } from '../../testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
 import { saleKeys } from '../flash-sales/sale-stock.ts';
 import type { Delivery } from '@surge/messaging';

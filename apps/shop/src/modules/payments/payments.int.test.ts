@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
 import { startGateway, type RunningGateway } from '@surge/payment-gateway';
-import { eventually } from '../../testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
 import { silentLog } from '@surge/resilience';
 import { OrderCancelled } from '../deadlines/deadline-events.ts';

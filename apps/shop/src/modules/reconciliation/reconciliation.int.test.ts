@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Publisher } from '@surge/messaging';
 import { silentLog } from '@surge/resilience';
 import { isDomainError } from '../../errors.ts';
-import { eventually } from '../../testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { waitForTopic } from '../../testing/kafka-topics.ts';
 import { startTestApp, type TestApp } from '../../testing/test-app.ts';
 import { createPlacement, tookNothing } from '../flash-sales/place-order.ts';

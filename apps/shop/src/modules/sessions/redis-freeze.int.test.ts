@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { throwawayRedis, type ThrowawayRedis } from '@surge/test-support';
-import { eventually } from '../../testing/eventually.ts';
+import { throwawayRedis, type ThrowawayRedis, eventually } from '@surge/test-support';
 import { newUser, startTestApp, type TestApp } from '../../testing/test-app.ts';
 
 interface Pair {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually } from '../../testing/eventually.ts';
+import { eventually } from '@surge/test-support';
 import { newUser, startTestApp, type TestApp } from '../../testing/test-app.ts';
 import { createAccountStates } from './account-state.ts';
 
